@@ -1,0 +1,37 @@
+package io.registryauth.realm.auth.oidc;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One OAuth2/OIDC identity provider whose access tokens a realm accepts as the docker password.
+ *
+ * @param name            short name, recorded as the authenticator of the identities it admits
+ * @param issuer          issuer URL; discovery at {@code <issuer>/.well-known/openid-configuration}
+ * @param audiences       required audience(s) of the access token; empty = not checked
+ * @param usernameClaim   claim holding the user name (e.g. preferred_username)
+ * @param groupsClaim     string or array claim with groups, dotted paths allowed (realm_access.roles); null = none
+ * @param usernamePrefix  prefixed to user and group names so two providers' "alice" cannot collide
+ * @param fixedUsernames  docker usernames accepted instead of the token's own (e.g. oauth2accesstoken)
+ * @param introspection   client credentials for RFC 7662 introspection; null = local JWT validation only
+ * @param caBundlePem     PEM certificates to trust for this provider; null = the JVM's trust store
+ * @param recheckInterval how often a refresh-token use re-asks an introspection-backed provider
+ */
+public record OidcProvider(String name, String issuer, List<String> audiences, String usernameClaim,
+                           String groupsClaim, String usernamePrefix, Set<String> fixedUsernames,
+                           Introspection introspection, String caBundlePem, Duration recheckInterval) {
+    public OidcProvider {
+        audiences = List.copyOf(audiences);
+        fixedUsernames = Set.copyOf(fixedUsernames);
+        usernamePrefix = usernamePrefix == null ? "" : usernamePrefix;
+    }
+
+    /** Client credentials for the introspection endpoint. */
+    public record Introspection(String clientId, String clientSecret) {
+        @Override
+        public String toString() {
+            return "Introspection[clientId=" + clientId + ", clientSecret=<redacted>]";
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package io.registryauth.realm.policy;
+
+/**
+ * Who a grant is for. {@code name} is the user or group name, {@code "<namespace>:<name>"} for a service
+ * account, and null for ANONYMOUS and AUTHENTICATED.
+ */
+public record Subject(SubjectKind kind, String name) {
+    public static Subject user(String name) { return new Subject(SubjectKind.USER, name); }
+    public static Subject group(String name) { return new Subject(SubjectKind.GROUP, name); }
+    public static Subject serviceAccount(String namespace, String name) {
+        return new Subject(SubjectKind.SERVICE_ACCOUNT, namespace + ":" + name);
+    }
+    public static Subject anonymous() { return new Subject(SubjectKind.ANONYMOUS, null); }
+    public static Subject authenticated() { return new Subject(SubjectKind.AUTHENTICATED, null); }
+}
