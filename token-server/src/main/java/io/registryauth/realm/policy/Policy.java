@@ -1,0 +1,260 @@
+package io.registryauth.realm.policy;
+
+import io.registryauth.realm.auth.Identity;
+import io.registryauth.realm.scope.RepositoryNames;
+import io.registryauth.realm.scope.ResourceScope;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Compiled grants of one realm, answering "which of these requested actions may this caller have".
+ *
+ * <p>Subjects: USER matches a USER identity of that name, GROUP an identity whose groups contain it,
+ * SERVICE_ACCOUNT a SERVICE_ACCOUNT identity named {@code "<namespace>:<name>"}, AUTHENTICATED every
+ * caller that is not anonymous, and ANONYMOUS <em>every</em> caller, anonymous or not: a repository
+ * that anyone may pull stays pullable after {@code docker login}. The one exception is a ROBOT identity
+ * (the generated credential of one grant): only ROBOT subjects naming it match it, so a robot can do
+ * exactly what its own grant says whatever ANONYMOUS, AUTHENTICATED or GROUP grants say.
+ *
+ * <p>For each requested repository scope the answer is the union of the actions of all matching grants
+ * intersected with the request, so the order of grants never matters. A grant holding {@code *} grants
+ * everything asked for, {@code *} included; otherwise a requested {@code *} is answered with the
+ * concrete actions (pull, push, delete) the caller holds, which is what {@code skopeo delete} needs.
+ * {@code registry:catalog} is granted, with whatever actions were asked, when a matching grant has
+ * catalog access. Scopes left without actions are dropped; unknown resource types are never granted.
+ *
+ * <p>Evaluation is indexed: grants are filed by subject (kind and name), and per subject exact repository
+ * names sit in a hash map, wildcard patterns in a trie of their literal leading path segments, and
+ * {@code ${user}} patterns in a short list expanded per request. A request costs a few hash lookups per
+ * subject the caller is (anonymous, authenticated, its name, each group), not a scan of the grants.
+ * Patterns that {@link #patternProblem} rejects and grant actions other than pull, push, delete and
+ * {@code *} are ignored at compile time; the producer of grants reports them. Immutable and thread-safe
+ * once compiled.
+ */
+public final class Policy {
+    static final int PULL = 1;
+    static final int PUSH = 2;
+    static final int DELETE = 4;
+    static final int ALL = 8;
+    private static final Policy EMPTY = new Policy(Map.of(), 0);
+    private static final String ALL_CALLERS = "";
+
+    // One map per subject kind, keyed by the subject's name, so a lookup needs no string building.
+    private final Map<SubjectKind, Map<String, SubjectRules>> bySubject;
+    private final int size;
+
+    private Policy(Map<SubjectKind, Map<String, SubjectRules>> bySubject, int size) {
+        this.bySubject = bySubject;
+        this.size = size;
+    }
+
+    public static Policy empty() {
+        return EMPTY;
+    }
+
+    public static Policy compile(Collection<Grant> grants) {
+        Map<SubjectKind, Map<String, SubjectRules.Builder>> builders = new EnumMap<>(SubjectKind.class);
+        for (Grant grant : grants) {
+            int mask = mask(grant.actions());
+            List<RepositoryPattern> patterns = new ArrayList<>(grant.repositoryPatterns().size());
+            for (String pattern : grant.repositoryPatterns()) {
+                if (RepositoryPattern.problem(pattern).isEmpty()) {
+                    patterns.add(RepositoryPattern.compile(pattern));
+                }
+            }
+            for (Subject subject : grant.subjects()) {
+                String key = key(subject);
+                if (key == null) {
+                    continue;
+                }
+                SubjectRules.Builder builder = builders.computeIfAbsent(subject.kind(), k -> new HashMap<>())
+                        .computeIfAbsent(key, k -> new SubjectRules.Builder());
+                if (grant.catalog()) {
+                    builder.catalog = true;
+                }
+                if (mask != 0) {
+                    for (RepositoryPattern pattern : patterns) {
+                        builder.add(pattern, mask);
+                    }
+                }
+            }
+        }
+        Map<SubjectKind, Map<String, SubjectRules>> bySubject = new EnumMap<>(SubjectKind.class);
+        builders.forEach((kind, byName) -> {
+            Map<String, SubjectRules> built = new HashMap<>(byName.size() * 2);
+            byName.forEach((name, builder) -> built.put(name, builder.build()));
+            bySubject.put(kind, built);
+        });
+        return new Policy(bySubject, grants.size());
+    }
+
+    /** Number of grants this policy was compiled from. */
+    public int size() {
+        return size;
+    }
+
+    /** Why {@code pattern} is not a usable repository pattern, in words a person can act on. */
+    public static Optional<String> patternProblem(String pattern) {
+        return RepositoryPattern.problem(pattern);
+    }
+
+    /** The granted part of {@code requested}, in request order; never throws. */
+    public List<ResourceScope> authorize(Identity who, List<ResourceScope> requested) {
+        if (requested == null || requested.isEmpty()) {
+            return List.of();
+        }
+        Identity caller = who == null ? Identity.ANONYMOUS : who;
+        List<SubjectRules> rules = rulesFor(caller);
+        if (rules.isEmpty()) {
+            return List.of();
+        }
+        String user = userVariable(caller);
+        List<ResourceScope> granted = new ArrayList<>(requested.size());
+        for (ResourceScope scope : requested) {
+            if (scope == null || scope.name() == null || scope.type() == null) {
+                continue;
+            }
+            Set<String> actions = switch (scope.type()) {
+                case "repository" -> repositoryActions(rules, scope, user);
+                case "registry" -> catalogActions(rules, scope);
+                default -> Set.of();
+            };
+            if (actions.isEmpty()) {
+                continue;
+            }
+            if (actions == scope.actions()) {
+                granted.add(scope);
+            } else {
+                granted.add(new ResourceScope(scope.type(), scope.resourceClass(), scope.name(), actions));
+            }
+        }
+        return List.copyOf(granted);
+    }
+
+    private List<SubjectRules> rulesFor(Identity caller) {
+        List<SubjectRules> rules = new ArrayList<>(4 + caller.groups().size());
+        if (caller.kind() == SubjectKind.ROBOT) {
+            addRules(rules, SubjectKind.ROBOT, caller.name());
+            return rules;
+        }
+        addRules(rules, SubjectKind.ANONYMOUS, ALL_CALLERS);
+        if (caller.anonymous()) {
+            return rules;
+        }
+        addRules(rules, SubjectKind.AUTHENTICATED, ALL_CALLERS);
+        if (caller.kind() == SubjectKind.USER || caller.kind() == SubjectKind.SERVICE_ACCOUNT) {
+            addRules(rules, caller.kind(), caller.name());
+        }
+        if (!caller.groups().isEmpty() && bySubject.containsKey(SubjectKind.GROUP)) {
+            for (String group : caller.groups()) {
+                addRules(rules, SubjectKind.GROUP, group);
+            }
+        }
+        return rules;
+    }
+
+    private void addRules(List<SubjectRules> rules, SubjectKind kind, String name) {
+        Map<String, SubjectRules> byName = bySubject.get(kind);
+        SubjectRules r = byName == null || name == null ? null : byName.get(name);
+        if (r != null) {
+            rules.add(r);
+        }
+    }
+
+    /** The value of ${user}: null (never matching) for anonymous callers and names that are no path segment. */
+    private static String userVariable(Identity caller) {
+        String name = caller.name();
+        if (caller.anonymous() || name == null || !RepositoryNames.isPathComponent(name)) {
+            return null;
+        }
+        return name;
+    }
+
+    private static Set<String> repositoryActions(List<SubjectRules> rules, ResourceScope scope, String user) {
+        int held = 0;
+        for (SubjectRules r : rules) {
+            held |= r.mask(scope.name(), user);
+            if ((held & ALL) != 0) {
+                return scope.actions();
+            }
+        }
+        if (held == 0) {
+            return Set.of();
+        }
+        Set<String> actions = new LinkedHashSet<>();
+        boolean all = true;
+        for (String action : scope.actions()) {
+            int bit = bit(action);
+            if (bit == ALL) {
+                addHeld(actions, held);
+                all = false;
+            } else if (bit != 0 && (held & bit) != 0) {
+                actions.add(action);
+            } else {
+                all = false;
+            }
+        }
+        // The common answer, everything asked, reuses the requested scope instead of copying it.
+        return all ? scope.actions() : actions;
+    }
+
+    private static void addHeld(Set<String> actions, int held) {
+        if ((held & PULL) != 0) {
+            actions.add("pull");
+        }
+        if ((held & PUSH) != 0) {
+            actions.add("push");
+        }
+        if ((held & DELETE) != 0) {
+            actions.add("delete");
+        }
+    }
+
+    private static Set<String> catalogActions(List<SubjectRules> rules, ResourceScope scope) {
+        if (scope.resourceClass() != null || !scope.name().equals("catalog")) {
+            return Set.of();
+        }
+        for (SubjectRules r : rules) {
+            if (r.catalog()) {
+                return scope.actions();
+            }
+        }
+        return Set.of();
+    }
+
+    /** The name a subject is filed under within its kind; null for a subject that can match nobody. */
+    private static String key(Subject subject) {
+        if (subject == null || subject.kind() == null) {
+            return null;
+        }
+        if (subject.kind() == SubjectKind.ANONYMOUS || subject.kind() == SubjectKind.AUTHENTICATED) {
+            return ALL_CALLERS;
+        }
+        return subject.name() == null || subject.name().isEmpty() ? null : subject.name();
+    }
+
+    static int mask(Collection<String> actions) {
+        int mask = 0;
+        for (String action : actions) {
+            mask |= bit(action);
+        }
+        return mask;
+    }
+
+    private static int bit(String action) {
+        return switch (action) {
+            case "pull" -> PULL;
+            case "push" -> PUSH;
+            case "delete" -> DELETE;
+            case "*" -> ALL;
+            default -> 0;
+        };
+    }
+}
