@@ -1,0 +1,72 @@
+package io.registryauth.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Subjects may perform actions on repositories matching patterns. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class RepositoryAccessSpec {
+
+    @Required
+    private RegistryRef registry;
+
+    @Required
+    @Size(min = 1)
+    private List<GrantSubject> subjects = new ArrayList<>();
+
+    @Size(min = 1)
+    @JsonPropertyDescription(
+            "Repository patterns: '*' matches within one path segment, '**' across segments, e.g. team-a/**.")
+    private List<String> repositories = new ArrayList<>();
+
+    @Size(min = 1)
+    @JsonPropertyDescription("pull, push, delete or * (all).")
+    private List<RepositoryAction> actions = new ArrayList<>();
+
+    @JsonPropertyDescription("Whether the subjects may list the registry's catalog (/v2/_catalog).")
+    private boolean catalog;
+
+    public RegistryRef getRegistry() {
+        return registry;
+    }
+
+    public void setRegistry(RegistryRef registry) {
+        this.registry = registry;
+    }
+
+    public List<GrantSubject> getSubjects() {
+        return subjects;
+    }
+
+    public void setSubjects(List<GrantSubject> subjects) {
+        this.subjects = subjects == null ? new ArrayList<>() : subjects;
+    }
+
+    public List<String> getRepositories() {
+        return repositories;
+    }
+
+    public void setRepositories(List<String> repositories) {
+        this.repositories = repositories == null ? new ArrayList<>() : repositories;
+    }
+
+    public List<RepositoryAction> getActions() {
+        return actions;
+    }
+
+    public void setActions(List<RepositoryAction> actions) {
+        this.actions = actions == null ? new ArrayList<>() : actions;
+    }
+
+    public boolean isCatalog() {
+        return catalog;
+    }
+
+    public void setCatalog(boolean catalog) {
+        this.catalog = catalog;
+    }
+}

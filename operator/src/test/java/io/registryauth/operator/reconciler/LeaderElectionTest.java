@@ -1,0 +1,85 @@
+package io.registryauth.operator.reconciler;
+
+import static io.registryauth.operator.reconciler.MockCluster.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.registryauth.api.v1alpha1.RegistryAuth;
+import io.registryauth.operator.OperatorSettings;
+import io.registryauth.operator.RegistryAuthOperator;
+import java.util.Objects;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** With leader election on, the replica holding the Lease reconciles; the next one takes over on stop. */
+class LeaderElectionTest {
+    private MockCluster cluster;
+
+    @BeforeEach
+    void start() {
+        cluster = new MockCluster();
+        // JOSDK checks it may use Leases before electing; the mock server has no authorization API.
+        cluster.server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+                .andReturn(201, new SelfSubjectRulesReviewBuilder()
+                        .withNewStatus()
+                        .addNewResourceRule().withApiGroups("coordination.k8s.io").withResources("leases")
+                        .withVerbs("*").endResourceRule()
+                        .withIncomplete(false)
+                        .endStatus()
+                        .build())
+                .always();
+    }
+
+    @AfterEach
+    void stop() {
+        cluster.close();
+    }
+
+    private Lease lease() {
+        return cluster.client.leases().inNamespace("registry-auth").withName("registry-auth-operator").get();
+    }
+
+    @Test
+    void theLeaseHolderReconciles() {
+        OperatorSettings settings = cluster.settings()
+                .withLease(OperatorSettings.DEFAULT_LEASE_NAME, "registry-auth", "replica-1");
+        assertThat(settings.leaderElection()).isTrue();
+        cluster.start(settings);
+
+        Lease lease = await("Lease held", this::lease,
+                l -> "replica-1".equals(l.getSpec().getHolderIdentity()));
+        assertThat(lease.getSpec().getLeaseDurationSeconds()).isPositive();
+
+        RegistryAuth auth = cluster.client.resource(
+                cluster.registryAuth("registry", "main", "registry.example.com")).create();
+        await("Ready", () -> cluster.get(auth), RegistryAuthReconcilerTest::ready);
+        assertThat(cluster.signingSecret(auth)).isNotNull();
+        assertThat(Objects.requireNonNull(lease()).getSpec().getHolderIdentity()).isEqualTo("replica-1");
+    }
+
+    @Test
+    void aFollowerTakesOverWhenTheLeaderStops() {
+        cluster.start(cluster.settings().withLease(OperatorSettings.DEFAULT_LEASE_NAME, "registry-auth", "replica-1"));
+        await("replica-1 leads", this::lease, l -> "replica-1".equals(l.getSpec().getHolderIdentity()));
+        RegistryAuthOperator follower = RegistryAuthOperator.start(cluster.client,
+                cluster.settings().withLease(OperatorSettings.DEFAULT_LEASE_NAME, "registry-auth", "replica-2"));
+        try {
+            RegistryAuth auth = cluster.client.resource(
+                    cluster.registryAuth("registry", "main", "registry.example.com")).create();
+            await("Ready", () -> cluster.get(auth), RegistryAuthReconcilerTest::ready);
+
+            cluster.stopOperator();
+            await("replica-2 leads", this::lease, l -> "replica-2".equals(l.getSpec().getHolderIdentity()));
+            cluster.client.resources(RegistryAuth.class).inNamespace("registry").withName("main").edit(a -> {
+                a.getSpec().getToken().setTtl("30m");
+                return a;
+            });
+            await("generation 2 reconciled by the new leader", () -> cluster.get(auth),
+                    a -> RegistryAuthReconcilerTest.ready(a) && a.getStatus().getObservedGeneration() == 2L);
+        } finally {
+            follower.stop();
+        }
+    }
+}
