@@ -5,11 +5,12 @@ import java.util.TreeSet;
 
 /**
  * One resource scope: {@code type[(class)]:name:actions}. {@code resourceClass} is null when absent.
- * Actions are a sorted set, so two scopes for the same resource compare and print the same way.
+ * Actions are an unordered set, so two scopes for the same resource compare equal whatever order the
+ * client sent; {@link #toScopeString()} prints them sorted.
  */
 public record ResourceScope(String type, String resourceClass, String name, Set<String> actions) {
     public ResourceScope {
-        actions = Set.copyOf(new TreeSet<>(actions));
+        actions = Set.copyOf(actions);
     }
 
     public String typeWithClass() {

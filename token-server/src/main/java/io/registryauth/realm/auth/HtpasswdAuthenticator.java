@@ -1,0 +1,134 @@
+package io.registryauth.realm.auth;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import at.favre.lib.crypto.bcrypt.LongPasswordStrategy;
+import io.registryauth.realm.RealmConfig;
+import io.registryauth.realm.policy.SubjectKind;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiPredicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Static users of the realm (htpasswd, bcrypt). bcrypt costs tens of milliseconds by design, so
+ * recently verified credentials are remembered in a {@link CredentialCache}, and concurrent requests
+ * with the same credentials (a CI fleet starting at once) share one verification. Blocks: call it off
+ * the event loop.
+ */
+public final class HtpasswdAuthenticator implements Authenticator {
+    public static final String NAME = "htpasswd";
+    static final String INVALID = "invalid username or password";
+    private static final Logger LOG = LoggerFactory.getLogger(HtpasswdAuthenticator.class);
+
+    /**
+     * bcrypt keys on at most 72 bytes; OpenBSD and htpasswd use the first 72 of a longer password. The
+     * library appends the NUL terminator after this, which then falls beyond the 72 bytes used.
+     */
+    private static final LongPasswordStrategy FIRST_72_BYTES = password -> Arrays.copyOf(password, 72);
+    private static final BCrypt.Verifyer BCRYPT = BCrypt.verifyer(null, FIRST_72_BYTES);
+
+    private final CredentialCache cache;
+    private final BiPredicate<StaticUser, String> verifier;
+    private final ConcurrentHashMap<CredentialCache.Key, CompletableFuture<Boolean>> inFlight = new ConcurrentHashMap<>();
+    private final LongAdder bcryptRuns = new LongAdder();
+
+    public HtpasswdAuthenticator() {
+        this(new CredentialCache());
+    }
+
+    public HtpasswdAuthenticator(CredentialCache cache) {
+        this(cache, HtpasswdAuthenticator::bcrypt);
+    }
+
+    /** With another password check: lets tests hold a verification open. */
+    HtpasswdAuthenticator(CredentialCache cache, BiPredicate<StaticUser, String> verifier) {
+        this.cache = cache;
+        this.verifier = verifier;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public AuthResult authenticate(RealmConfig realm, Credentials credentials) {
+        StaticUser user = realm.users().get(credentials.username());
+        if (user == null) {
+            return AuthResult.NOT_MINE;
+        }
+        CredentialCache.Key key = cache.key(realm.service(), user.name(), credentials.password(), user.bcryptHash());
+        if (cache.contains(key) || verifyOnce(key, user, credentials.password())) {
+            return new AuthResult.Admitted(identity(user));
+        }
+        return new AuthResult.Rejected(INVALID);
+    }
+
+    @Override
+    public AuthResult recheck(RealmConfig realm, Identity identity) {
+        StaticUser user = realm.users().get(identity.name());
+        return user == null ? new AuthResult.Rejected("user no longer exists") : new AuthResult.Admitted(identity(user));
+    }
+
+    /** Cache counters for metrics. */
+    public CredentialCache.Stats cacheStats() {
+        return cache.stats();
+    }
+
+    /** How many password verifications ran: lets tests prove the cache spared them. */
+    long bcryptRuns() {
+        return bcryptRuns.sum();
+    }
+
+    /**
+     * Runs the check unless an identical one (same key: same service, user, password and hash) is
+     * already running, in which case its answer is shared. A success is remembered before it is
+     * published, so callers arriving later hit the cache.
+     */
+    private boolean verifyOnce(CredentialCache.Key key, StaticUser user, String password) {
+        CompletableFuture<Boolean> mine = new CompletableFuture<>();
+        CompletableFuture<Boolean> running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            return running.join();
+        }
+        try {
+            bcryptRuns.increment();
+            boolean verified = verifier.test(user, password);
+            if (verified) {
+                // The age counts from this verification; hits do not extend it.
+                cache.remember(key);
+            }
+            mine.complete(verified);
+            return verified;
+        } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(key, mine);
+        }
+    }
+
+    private static boolean bcrypt(StaticUser user, String password) {
+        byte[] bytes = password.getBytes(StandardCharsets.UTF_8);
+        try {
+            BCrypt.Result result = BCRYPT.verify(bytes, user.bcryptHash().getBytes(StandardCharsets.US_ASCII));
+            if (!result.validFormat) {
+                LOG.warn("user {} has a malformed bcrypt hash; rejecting", user.name());
+            }
+            return result.verified;
+        } catch (IllegalArgumentException e) {
+            LOG.warn("user {} has an unusable bcrypt hash; rejecting", user.name());
+            return false;
+        } finally {
+            Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
+    private static Identity identity(StaticUser user) {
+        return new Identity(user.name(), user.groups(), NAME, SubjectKind.USER);
+    }
+}

@@ -1,0 +1,151 @@
+package io.registryauth.realm.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class FailureThrottleTest {
+    private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+    private static final String IP = "10.0.0.7";
+
+    private final FailureThrottle throttle = new FailureThrottle();
+
+    @Test
+    void fourFailuresAreFreeTheFifthBlocksForOneSecond() {
+        for (int i = 0; i < 4; i++) {
+            throttle.recordFailure("alice", IP, T0);
+            assertThat(throttle.blockedFor("alice", IP, T0)).isEmpty();
+        }
+        throttle.recordFailure("alice", IP, T0);
+
+        assertThat(throttle.blockedFor("alice", IP, T0)).contains(Duration.ofSeconds(1));
+        assertThat(throttle.blockedFor("alice", IP, T0.plusMillis(400))).contains(Duration.ofMillis(600));
+        assertThat(throttle.blockedFor("alice", IP, T0.plusSeconds(1))).isEmpty();
+    }
+
+    @Test
+    void eachFurtherFailureDoublesTheDelayUpToFiveMinutes() {
+        Instant now = T0;
+        for (int i = 0; i < 4; i++) {
+            throttle.recordFailure("alice", IP, now);
+        }
+        List<Long> delays = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            throttle.recordFailure("alice", IP, now);
+            Duration delay = throttle.blockedFor("alice", IP, now).orElseThrow();
+            delays.add(delay.getSeconds());
+            now = now.plus(delay);
+            assertThat(throttle.blockedFor("alice", IP, now)).isEmpty();
+        }
+
+        assertThat(delays).containsExactly(1L, 2L, 4L, 8L, 16L, 32L, 64L, 128L, 256L, 300L, 300L, 300L);
+    }
+
+    @Test
+    void successForgetsThePair() {
+        for (int i = 0; i < 5; i++) {
+            throttle.recordFailure("alice", IP, T0);
+        }
+        throttle.recordSuccess("alice", IP);
+
+        assertThat(throttle.blockedFor("alice", IP, T0)).isEmpty();
+        throttle.recordFailure("alice", IP, T0);
+        assertThat(throttle.blockedFor("alice", IP, T0)).isEmpty();
+        assertThat(throttle.size()).isEqualTo(1);
+    }
+
+    @Test
+    void pairsAreIndependent() {
+        for (int i = 0; i < 5; i++) {
+            throttle.recordFailure("alice", IP, T0);
+        }
+
+        assertThat(throttle.blockedFor("alice", IP, T0)).isPresent();
+        assertThat(throttle.blockedFor("alice", "10.0.0.8", T0)).isEmpty();
+        assertThat(throttle.blockedFor("bob", IP, T0)).isEmpty();
+    }
+
+    @Test
+    void failuresOlderThanTheWindowAreForgotten() {
+        for (int i = 0; i < 4; i++) {
+            throttle.recordFailure("alice", IP, T0);
+        }
+        Instant later = T0.plus(FailureThrottle.DEFAULT_WINDOW).plusSeconds(1);
+        throttle.recordFailure("alice", IP, later);
+
+        assertThat(throttle.blockedFor("alice", IP, later)).isEmpty();
+    }
+
+    @Test
+    void aQuietWindowAlsoResetsTheDelay() {
+        Instant now = T0;
+        for (int i = 0; i < 8; i++) {
+            throttle.recordFailure("alice", IP, now);
+        }
+        assertThat(throttle.blockedFor("alice", IP, now)).contains(Duration.ofSeconds(8));
+
+        now = now.plus(FailureThrottle.DEFAULT_WINDOW).plusSeconds(1);
+        for (int i = 0; i < 5; i++) {
+            throttle.recordFailure("alice", IP, now);
+        }
+        assertThat(throttle.blockedFor("alice", IP, now)).contains(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void memoryIsBoundedLeastRecentlyUsedFirst() {
+        FailureThrottle small = new FailureThrottle(2, Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofMinutes(5), 3);
+        small.recordFailure("alice", IP, T0);
+        small.recordFailure("alice", IP, T0);
+        small.recordFailure("bob", IP, T0);
+        small.recordFailure("carol", IP, T0);
+        assertThat(small.blockedFor("alice", IP, T0)).isPresent();
+        small.recordFailure("dave", IP, T0);
+
+        assertThat(small.size()).isEqualTo(3);
+        // alice was touched last by the lookup, so bob (the least recently used) went.
+        assertThat(small.blockedFor("alice", IP, T0)).isPresent();
+        small.recordFailure("bob", IP, T0);
+        assertThat(small.blockedFor("bob", IP, T0)).isEmpty();
+    }
+
+    @Test
+    void countsFailuresFromManyThreads() throws Exception {
+        FailureThrottle many = new FailureThrottle(1000, Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofMinutes(5), 100_000);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 250; i++) {
+                        many.recordFailure("alice", IP, T0);
+                        many.recordFailure("user" + i, "addr" + Thread.currentThread().getId(), T0);
+                    }
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // Exactly the 1000th failure blocks: fewer would mean lost updates.
+        assertThat(many.blockedFor("alice", IP, T0)).contains(Duration.ofSeconds(1));
+        assertThat(many.size()).isEqualTo(1 + 4 * 250);
+    }
+
+    @Test
+    void refusesNonsenseSettings() {
+        assertThatThrownBy(() -> new FailureThrottle(0, Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofMinutes(5), 10))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new FailureThrottle(5, Duration.ofMinutes(1), Duration.ofSeconds(10), Duration.ofSeconds(5), 10))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
