@@ -1,0 +1,328 @@
+package io.registryauth.operator.dev;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.Pluralize;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the YAML files of manifest directories the way {@code kubectl apply} would, closely enough for dev
+ * mode: every document is created or replaced, a Secret's {@code stringData} is merged into base64
+ * {@code data} as the API server does, and an object that disappears from the files is deleted. Each
+ * {@link #sync} compares the files with what they applied last time, so unchanged documents are not sent
+ * again. A file that fails to parse is reported and keeps its previous objects.
+ */
+public final class ManifestApplier {
+    private static final Logger LOG = LoggerFactory.getLogger(ManifestApplier.class);
+    private static final String DEFAULT_NAMESPACE = "default";
+    /** Cluster-scoped kinds a manifest directory is likely to hold; everything else is namespaced. */
+    private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "CustomResourceDefinition", "ClusterRole",
+            "ClusterRoleBinding", "PersistentVolume", "StorageClass", "PriorityClass", "IngressClass",
+            "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "APIService");
+
+    private final KubernetesClient client;
+    private final KubernetesSerialization serialization;
+    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    /** What each file applied last time: object key to the JSON that was sent. */
+    private final Map<Path, Map<ObjectKey, String>> applied = new HashMap<>();
+    /** Custom kinds learnt from CRDs, by "apiVersion/kind". */
+    private final Map<String, ResourceDefinitionContext> customKinds = new ConcurrentHashMap<>();
+
+    public ManifestApplier(KubernetesClient client) {
+        this.client = client;
+        this.serialization = client.getKubernetesSerialization();
+    }
+
+    /** Identifies one object across syncs. */
+    public record ObjectKey(String apiVersion, String kind, String namespace, String name) {
+        @Override
+        public String toString() {
+            return kind + " " + (namespace == null ? name : namespace + "/" + name);
+        }
+    }
+
+    /** What a sync did; {@code errors} name the file and document that could not be read or applied. */
+    public record Outcome(List<ObjectKey> applied, List<ObjectKey> deleted, List<String> errors) {
+        public boolean changedAnything() {
+            return !applied.isEmpty() || !deleted.isEmpty();
+        }
+    }
+
+    /** Creates or replaces a CRD (not tracked by any file) and learns its kind. */
+    public void installCrd(CustomResourceDefinition crd) {
+        client.resource(crd).createOr(NonDeletingOperation::update);
+        learn(crd);
+    }
+
+    /** Brings the API in line with the YAML files currently in {@code dirs}. */
+    public synchronized Outcome sync(List<Path> dirs) {
+        List<String> errors = new ArrayList<>();
+        Map<Path, Map<ObjectKey, GenericKubernetesResource>> desired = new LinkedHashMap<>();
+        for (Path dir : dirs) {
+            for (Path file : yamlFiles(dir, errors)) {
+                try {
+                    desired.put(file, read(file));
+                } catch (IOException | IllegalArgumentException e) {
+                    errors.add(file + ": " + readProblem(e) + " (its objects are left as they were)");
+                }
+            }
+        }
+        // Files that could not be read keep what they applied before: nothing is deleted because of a typo.
+        Map<Path, Map<ObjectKey, String>> next = new HashMap<>();
+        applied.forEach((file, objects) -> {
+            boolean unreadable = Files.exists(file) && !desired.containsKey(file)
+                    && dirs.stream().anyMatch(d -> file.startsWith(d.toAbsolutePath().normalize()));
+            if (unreadable) {
+                next.put(file, objects);
+            }
+        });
+
+        List<ObjectKey> done = new ArrayList<>();
+        // CRDs first so that custom resources in any file find their kind.
+        for (boolean crdPass : new boolean[] {true, false}) {
+            desired.forEach((file, objects) -> objects.forEach((key, object) -> {
+                if (isCrd(key) != crdPass) {
+                    return;
+                }
+                String json = serialization.asJson(object);
+                String before = applied.getOrDefault(file, Map.of()).get(key);
+                try {
+                    if (!json.equals(before)) {
+                        apply(key, object);
+                        done.add(key);
+                    }
+                    next.computeIfAbsent(file, f -> new LinkedHashMap<>()).put(key, json);
+                } catch (KubernetesClientException | IllegalArgumentException e) {
+                    errors.add(file.getFileName() + ": " + key + ": " + message(e));
+                    if (before != null) {
+                        next.computeIfAbsent(file, f -> new LinkedHashMap<>()).put(key, before);
+                    }
+                }
+            }));
+        }
+
+        Set<ObjectKey> stillWanted = new java.util.HashSet<>();
+        next.values().forEach(objects -> stillWanted.addAll(objects.keySet()));
+        List<ObjectKey> deleted = new ArrayList<>();
+        applied.values().stream().flatMap(objects -> objects.keySet().stream()).distinct()
+                .filter(key -> !stillWanted.contains(key))
+                .forEach(key -> {
+                    try {
+                        resource(key, null).delete();
+                        deleted.add(key);
+                    } catch (KubernetesClientException e) {
+                        errors.add("deleting " + key + ": " + message(e));
+                    }
+                });
+        applied.clear();
+        applied.putAll(next);
+        done.forEach(key -> LOG.info("applied {}", key));
+        deleted.forEach(key -> LOG.info("deleted {}", key));
+        errors.forEach(error -> LOG.error("manifest error: {}", error));
+        return new Outcome(List.copyOf(done), List.copyOf(deleted), List.copyOf(errors));
+    }
+
+    private static List<Path> yamlFiles(Path dir, List<String> errors) {
+        if (!Files.isDirectory(dir)) {
+            errors.add(dir + ": not a directory");
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(ManifestApplier::isYamlFile)
+                    .map(f -> f.toAbsolutePath().normalize())
+                    .sorted(Comparator.comparing(Path::toString))
+                    .toList();
+        } catch (IOException e) {
+            errors.add(dir + ": " + message(e));
+            return List.of();
+        }
+    }
+
+    static boolean isYamlFile(Path file) {
+        String name = file.getFileName().toString();
+        return !name.startsWith(".") && (name.endsWith(".yaml") || name.endsWith(".yml")) && Files.isRegularFile(file);
+    }
+
+    /** Parses every document of a file; throws IllegalArgumentException naming the document at fault. */
+    Map<ObjectKey, GenericKubernetesResource> read(Path file) throws IOException {
+        Map<ObjectKey, GenericKubernetesResource> objects = new LinkedHashMap<>();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+             JsonParser parser = yaml.getFactory().createParser(reader);
+             MappingIterator<Object> documents = yaml.readValues(parser, Object.class)) {
+            int index = 0;
+            while (documents.hasNextValue()) {
+                index++;
+                Object document = documents.nextValue();
+                if (document == null) {
+                    continue;
+                }
+                if (!(document instanceof Map<?, ?>)) {
+                    throw new IllegalArgumentException("document " + index + " is not a YAML mapping");
+                }
+                for (GenericKubernetesResource object : expandLists(serialization.convertValue(document,
+                        GenericKubernetesResource.class))) {
+                    ObjectKey key = normalize(object, index);
+                    if (objects.put(key, object) != null) {
+                        throw new IllegalArgumentException("document " + index + ": " + key + " appears twice");
+                    }
+                }
+            }
+        }
+        return objects;
+    }
+
+    private List<GenericKubernetesResource> expandLists(GenericKubernetesResource object) {
+        if (object.getKind() == null || !object.getKind().endsWith("List")
+                || !(object.getAdditionalProperties().get("items") instanceof List<?> items)) {
+            return List.of(object);
+        }
+        return items.stream().map(item -> serialization.convertValue(item, GenericKubernetesResource.class)).toList();
+    }
+
+    /** Checks the identifying fields, fills in the namespace and turns Secret stringData into data. */
+    private ObjectKey normalize(GenericKubernetesResource object, int index) {
+        String where = "document " + index;
+        if (blank(object.getApiVersion()) || blank(object.getKind())) {
+            throw new IllegalArgumentException(where + ": apiVersion and kind are required");
+        }
+        if (object.getMetadata() == null || blank(object.getMetadata().getName())) {
+            throw new IllegalArgumentException(where + " (" + object.getKind() + "): metadata.name is required");
+        }
+        ResourceDefinitionContext context = context(object.getApiVersion(), object.getKind());
+        if (context.isNamespaceScoped()) {
+            if (blank(object.getMetadata().getNamespace())) {
+                object.getMetadata().setNamespace(DEFAULT_NAMESPACE);
+            }
+        } else {
+            object.getMetadata().setNamespace(null);
+        }
+        if ("Secret".equals(object.getKind()) && "v1".equals(object.getApiVersion())) {
+            mergeStringData(object, where);
+        }
+        return new ObjectKey(object.getApiVersion(), object.getKind(), object.getMetadata().getNamespace(),
+                object.getMetadata().getName());
+    }
+
+    /** As the API server does: stringData entries become base64 data entries and win over them. */
+    static void mergeStringData(GenericKubernetesResource secret, String where) {
+        Object stringData = secret.getAdditionalProperties().remove("stringData");
+        if (stringData == null) {
+            return;
+        }
+        if (!(stringData instanceof Map<?, ?> entries)) {
+            throw new IllegalArgumentException(where + ": Secret stringData must be a mapping");
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        if (secret.getAdditionalProperties().get("data") instanceof Map<?, ?> existing) {
+            existing.forEach((k, v) -> data.put(String.valueOf(k), v));
+        }
+        entries.forEach((k, v) -> data.put(String.valueOf(k), Base64.getEncoder()
+                .encodeToString(String.valueOf(v == null ? "" : v).getBytes(StandardCharsets.UTF_8))));
+        secret.getAdditionalProperties().put("data", data);
+    }
+
+    private void apply(ObjectKey key, GenericKubernetesResource object) {
+        GenericKubernetesResource copy = serialization.clone(object);
+        copy.getMetadata().setResourceVersion(null);
+        resource(key, copy).createOr(NonDeletingOperation::update);
+        if (isCrd(key)) {
+            learn(serialization.convertValue(object, CustomResourceDefinition.class));
+        }
+    }
+
+    private Resource<GenericKubernetesResource> resource(ObjectKey key, GenericKubernetesResource object) {
+        var operation = client.genericKubernetesResources(context(key.apiVersion(), key.kind()));
+        if (key.namespace() != null) {
+            return object == null ? operation.inNamespace(key.namespace()).withName(key.name())
+                    : operation.inNamespace(key.namespace()).resource(object);
+        }
+        return object == null ? operation.withName(key.name()) : operation.resource(object);
+    }
+
+    ResourceDefinitionContext context(String apiVersion, String kind) {
+        ResourceDefinitionContext custom = customKinds.get(apiVersion + "/" + kind);
+        if (custom != null) {
+            return custom;
+        }
+        Class<? extends KubernetesResource> type = serialization.getRegisteredKubernetesResource(apiVersion, kind);
+        if (type != null && type != GenericKubernetesResource.class) {
+            return ResourceDefinitionContext.fromResourceType(type);
+        }
+        int slash = apiVersion.indexOf('/');
+        return new ResourceDefinitionContext.Builder()
+                .withGroup(slash < 0 ? "" : apiVersion.substring(0, slash))
+                .withVersion(apiVersion.substring(slash + 1))
+                .withKind(kind)
+                .withPlural(Pluralize.toPlural(kind.toLowerCase(Locale.ROOT)))
+                .withNamespaced(!CLUSTER_SCOPED.contains(kind))
+                .build();
+    }
+
+    private void learn(CustomResourceDefinition crd) {
+        var spec = crd.getSpec();
+        for (CustomResourceDefinitionVersion version : spec.getVersions()) {
+            ResourceDefinitionContext context = new ResourceDefinitionContext.Builder()
+                    .withGroup(spec.getGroup())
+                    .withVersion(version.getName())
+                    .withKind(spec.getNames().getKind())
+                    .withPlural(spec.getNames().getPlural())
+                    .withNamespaced("Namespaced".equals(spec.getScope()))
+                    .build();
+            customKinds.put(spec.getGroup() + "/" + version.getName() + "/" + spec.getNames().getKind(), context);
+        }
+    }
+
+    private static boolean isCrd(ObjectKey key) {
+        return "CustomResourceDefinition".equals(key.kind()) && key.apiVersion().startsWith("apiextensions.k8s.io/");
+    }
+
+    /** YAML parser messages quote the offending line, which may hold a password: report only where. */
+    private static String readProblem(Exception e) {
+        if (e instanceof JsonProcessingException json) {
+            JsonLocation at = json.getLocation();
+            return at == null ? "invalid YAML"
+                    : "invalid YAML at line " + at.getLineNr() + ", column " + at.getColumnNr();
+        }
+        return message(e);
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static String message(Exception e) {
+        return Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
+    }
+}

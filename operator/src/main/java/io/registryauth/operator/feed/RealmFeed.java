@@ -1,0 +1,298 @@
+package io.registryauth.operator.feed;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.registryauth.api.v1alpha1.AuthenticationSpec;
+import io.registryauth.api.v1alpha1.RegistryAuth;
+import io.registryauth.api.v1alpha1.RepositoryAccess;
+import io.registryauth.api.v1alpha1.SecretSource;
+import io.registryauth.operator.OperatorSettings;
+import io.registryauth.operator.ResourceNames;
+import io.registryauth.operator.model.GrantModel;
+import io.registryauth.operator.model.RealmModel;
+import io.registryauth.realm.RealmConfig;
+import io.registryauth.realm.RealmSnapshot;
+import io.registryauth.realm.RealmState;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the token server's snapshot in step with the cluster, on every replica (not only the leader).
+ * Informers cache RegistryAuths and RepositoryAccesses in the watched namespaces, and Secrets only in the
+ * namespaces that hold a RegistryAuth: the htpasswd Secret is the user's and carries no label of ours, so
+ * Secrets cannot be label-selected, but there is no reason to cache a whole cluster's Secrets either.
+ *
+ * <p>Any event schedules one rebuild on a single thread after a few milliseconds, so a burst of events
+ * (an initial list, a rotation writing Secret and ConfigMap) costs one rebuild. A realm whose inputs did
+ * not change (same resourceVersions) is reused as it was. Nothing is swapped before the caches have
+ * synced, and an unreachable API server changes nothing: the informers keep their caches and retry, and
+ * the last snapshot keeps serving.
+ */
+public final class RealmFeed implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RealmFeed.class);
+    private static final long DEBOUNCE_MILLIS = 5;
+
+    private final KubernetesClient client;
+    private final OperatorSettings settings;
+    private final RealmState state;
+    private final ScheduledExecutorService executor;
+    private final AtomicBoolean pending = new AtomicBoolean();
+    private final List<SharedIndexInformer<RegistryAuth>> auths = new ArrayList<>();
+    private final List<SharedIndexInformer<RepositoryAccess>> grants = new ArrayList<>();
+    /** Touched only on the rebuild thread. */
+    private final Map<String, SharedIndexInformer<Secret>> secretsByNamespace = new HashMap<>();
+    private final Map<String, Built> built = new HashMap<>();
+    /** Realms left out because another RegistryAuth holds their service, so each is reported once. */
+    private final Set<String> contested = new HashSet<>();
+    private volatile boolean closed;
+
+    /** A realm as last built, with the fingerprint of its inputs and the problems reported for it. */
+    private record Built(String fingerprint, RealmModel.Outcome outcome) {
+    }
+
+    private RealmFeed(KubernetesClient client, OperatorSettings settings, RealmState state) {
+        this.client = client;
+        this.settings = settings;
+        this.state = state;
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "realm-feed");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Starts the informers; the first snapshot is swapped in once they have listed everything. */
+    public static RealmFeed start(KubernetesClient client, OperatorSettings settings, RealmState state) {
+        RealmFeed feed = new RealmFeed(client, settings, state);
+        if (settings.namespaces().isEmpty()) {
+            feed.auths.add(feed.inform(client.resources(RegistryAuth.class).inAnyNamespace().runnableInformer(0)));
+            feed.grants.add(feed.inform(client.resources(RepositoryAccess.class).inAnyNamespace().runnableInformer(0)));
+        } else {
+            for (String namespace : settings.namespaces()) {
+                feed.auths.add(feed.inform(client.resources(RegistryAuth.class).inNamespace(namespace)
+                        .runnableInformer(0)));
+                feed.grants.add(feed.inform(client.resources(RepositoryAccess.class).inNamespace(namespace)
+                        .runnableInformer(0)));
+            }
+        }
+        return feed;
+    }
+
+    /** Whether the custom-resource caches have listed everything at least once. */
+    public boolean synced() {
+        return auths.stream().allMatch(SharedIndexInformer::hasSynced)
+                && grants.stream().allMatch(SharedIndexInformer::hasSynced);
+    }
+
+    private <T extends HasMetadata> SharedIndexInformer<T> inform(SharedIndexInformer<T> informer) {
+        informer.addEventHandler(new ResourceEventHandler<T>() {
+            @Override
+            public void onAdd(T obj) {
+                changed();
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                changed();
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                changed();
+            }
+        });
+        // Keep retrying through API outages, including before the first list succeeded.
+        informer.exceptionHandler((started, t) -> {
+            LOG.warn("watch of {} failed, retrying: {}", informer.getApiTypeClass().getSimpleName(), t.toString());
+            return true;
+        });
+        informer.start().whenComplete((ok, error) -> changed());
+        return informer;
+    }
+
+    private void changed() {
+        if (!closed && pending.compareAndSet(false, true)) {
+            try {
+                executor.schedule(this::rebuild, DEBOUNCE_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // Closing: an event that raced the shutdown has nothing left to update.
+            }
+        }
+    }
+
+    private void rebuild() {
+        pending.set(false);
+        if (closed || !synced()) {
+            return;
+        }
+        try {
+            List<RegistryAuth> registryAuths = all(auths);
+            List<RepositoryAccess> repositoryAccesses = all(grants);
+            followSecrets(registryAuths);
+            Map<String, Built> next = new HashMap<>();
+            for (RegistryAuth auth : registryAuths) {
+                String id = ResourceNames.key(auth);
+                SharedIndexInformer<Secret> secrets = secretsByNamespace.get(auth.getMetadata().getNamespace());
+                if (secrets == null || !secrets.hasSynced()) {
+                    // Its Secrets are still being listed: keep what was served rather than a realm without keys.
+                    if (built.containsKey(id)) {
+                        next.put(id, built.get(id));
+                    }
+                    continue;
+                }
+                next.put(id, build(auth, secrets, repositoryAccesses));
+            }
+            built.clear();
+            built.putAll(next);
+            List<RealmConfig> realms = uniqueServices(registryAuths, next);
+            if (!sameRealms(state.current(), realms)) {
+                state.swap(RealmSnapshot.of(realms));
+            }
+        } catch (RuntimeException e) {
+            LOG.error("rebuilding the realm snapshot failed; the previous one keeps serving", e);
+        }
+    }
+
+    private Built build(RegistryAuth auth, SharedIndexInformer<Secret> secrets, List<RepositoryAccess> all) {
+        String namespace = auth.getMetadata().getNamespace();
+        AuthenticationSpec authentication = auth.getSpec() == null ? null : auth.getSpec().getAuthentication();
+        Secret signing = secrets.getStore().getByKey(ResourceNames.key(namespace, ResourceNames.signingSecret(auth)));
+        Secret htpasswd = authentication == null ? null : referenced(secrets, namespace, authentication.getHtpasswd());
+        Secret groups = authentication == null ? null : referenced(secrets, namespace, authentication.getGroups());
+        List<RepositoryAccess> targeting = all.stream().filter(g -> RealmModel.targets(g, auth))
+                .sorted(Comparator.comparing((RepositoryAccess g) -> ResourceNames.key(g))).toList();
+
+        String fingerprint = fingerprint(auth, signing, htpasswd, groups, targeting);
+        Built previous = built.get(ResourceNames.key(auth));
+        if (previous != null && previous.fingerprint().equals(fingerprint)) {
+            return previous;
+        }
+        RealmModel.Outcome outcome = RealmModel.realm(
+                new RealmModel.Inputs(auth, signing, htpasswd, groups, targeting), settings);
+        List<GrantModel.Problem> before = previous == null ? List.of() : previous.outcome().problems();
+        if (!outcome.problems().equals(before)) {
+            for (GrantModel.Problem p : outcome.problems()) {
+                // A new RegistryAuth waits for its keys for a moment; that is no reason for a warning.
+                if (signing == null && p.reason().equals(RealmModel.SIGNING_KEY_MISSING)) {
+                    LOG.info("realm {} waits for its signing Secret", ResourceNames.key(auth));
+                } else {
+                    LOG.warn("realm {}: {}: {}", ResourceNames.key(auth), p.reason(), p.message());
+                }
+            }
+        }
+        outcome.realm().ifPresent(realm -> LOG.info("realm {} (service {}) serves {} users and {} grants",
+                realm.id(), realm.service(), realm.users().size(), realm.policy().size()));
+        return new Built(fingerprint, outcome);
+    }
+
+    private static Secret referenced(SharedIndexInformer<Secret> secrets, String namespace, SecretSource source) {
+        if (source == null || source.getSecretRef() == null || source.getSecretRef().getName() == null) {
+            return null;
+        }
+        return secrets.getStore().getByKey(ResourceNames.key(namespace, source.getSecretRef().getName()));
+    }
+
+    /** Resource versions identify the inputs; the same versions build the same realm. */
+    private static String fingerprint(RegistryAuth auth, Secret signing, Secret htpasswd, Secret groups,
+                                      List<RepositoryAccess> grants) {
+        StringBuilder out = new StringBuilder();
+        for (HasMetadata resource : new HasMetadata[] {auth, signing, htpasswd, groups}) {
+            out.append(version(resource)).append('|');
+        }
+        grants.forEach(g -> out.append(ResourceNames.key(g)).append('@').append(version(g)).append(','));
+        return out.toString();
+    }
+
+    private static String version(HasMetadata resource) {
+        return resource == null ? "-" : resource.getMetadata().getUid() + ":"
+                + resource.getMetadata().getResourceVersion();
+    }
+
+    /**
+     * Services must be unique; when two RegistryAuths claim one, the older (then the first by namespace/name)
+     * keeps it, so a newcomer cannot take over an existing registry's realm.
+     */
+    private List<RealmConfig> uniqueServices(List<RegistryAuth> registryAuths, Map<String, Built> built) {
+        Map<String, RealmConfig> byService = new HashMap<>();
+        Set<String> excluded = new HashSet<>();
+        registryAuths.stream()
+                .sorted(Comparator.comparing((RegistryAuth a) -> Objects.requireNonNullElse(
+                        a.getMetadata().getCreationTimestamp(), "")).thenComparing((RegistryAuth a) -> ResourceNames.key(a)))
+                .forEach(auth -> {
+                    Built b = built.get(ResourceNames.key(auth));
+                    if (b == null || b.outcome().realm().isEmpty()) {
+                        return;
+                    }
+                    RealmConfig realm = b.outcome().realm().get();
+                    RealmConfig holder = byService.putIfAbsent(realm.service(), realm);
+                    if (holder != null && excluded.add(realm.id()) && !contested.contains(realm.id())) {
+                        LOG.warn("realm {} is not served: service {} already belongs to {}", realm.id(),
+                                realm.service(), holder.id());
+                    }
+                });
+        contested.clear();
+        contested.addAll(excluded);
+        return List.copyOf(byService.values());
+    }
+
+    /** Whether the snapshot already holds exactly these realm objects (unchanged inputs reuse them). */
+    private static boolean sameRealms(RealmSnapshot current, List<RealmConfig> realms) {
+        return current.byService().size() == realms.size()
+                && realms.stream().allMatch(r -> current.byService().get(r.service()) == r);
+    }
+
+    /** Caches Secrets exactly in the namespaces that hold RegistryAuths. */
+    private void followSecrets(Collection<RegistryAuth> registryAuths) {
+        Set<String> needed = registryAuths.stream().map(a -> a.getMetadata().getNamespace())
+                .collect(Collectors.toCollection(HashSet::new));
+        secretsByNamespace.entrySet().removeIf(entry -> {
+            if (needed.contains(entry.getKey())) {
+                return false;
+            }
+            entry.getValue().close();
+            return true;
+        });
+        for (String namespace : needed) {
+            secretsByNamespace.computeIfAbsent(namespace,
+                    ns -> inform(client.secrets().inNamespace(ns).runnableInformer(0)));
+        }
+    }
+
+    private static <T extends HasMetadata> List<T> all(List<SharedIndexInformer<T>> informers) {
+        List<T> out = new ArrayList<>();
+        informers.forEach(informer -> out.addAll(informer.getStore().list()));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        auths.forEach(SharedIndexInformer::close);
+        grants.forEach(SharedIndexInformer::close);
+        secretsByNamespace.values().forEach(SharedIndexInformer::close);
+    }
+}

@@ -1,0 +1,178 @@
+package io.registryauth.operator.model;
+
+import io.registryauth.api.v1alpha1.GrantSubject;
+import io.registryauth.api.v1alpha1.RegistryAuth;
+import io.registryauth.api.v1alpha1.RepositoryAccess;
+import io.registryauth.api.v1alpha1.RepositoryAccessSpec;
+import io.registryauth.api.v1alpha1.RepositoryAction;
+import io.registryauth.api.v1alpha1.TenancySpec;
+import io.registryauth.realm.policy.Grant;
+import io.registryauth.realm.policy.Policy;
+import io.registryauth.realm.policy.Subject;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What a RepositoryAccess means for its realm, and why it may not be enforced. Pure: the same answers feed
+ * the grant's status (reconciler) and the realm snapshot (feed), so the two never disagree.
+ *
+ * <p>Tenancy: a grant in another namespace than its RegistryAuth is enforced only when every repository
+ * pattern is <em>covered</em> by the tenancy pattern with {@code ${namespace}} replaced by the grant's
+ * namespace, meaning every repository name the grant's pattern matches is also matched by the tenancy
+ * pattern ({@link PatternCoverage}, exact language inclusion; a grant's {@code ${user}} stands for any
+ * single path segment). Such a grant may not give catalog access, which lists every repository of the
+ * registry. Grants in the RegistryAuth's own namespace are trusted like the RegistryAuth itself.
+ */
+public final class GrantModel {
+    public static final String REGISTRY_AUTH_NOT_FOUND = "RegistryAuthNotFound";
+    public static final String INVALID_PATTERN = "InvalidPattern";
+    public static final String OUTSIDE_TENANCY = "OutsideTenancy";
+    public static final String INVALID_SUBJECT = "InvalidSubject";
+    public static final String NOTHING_GRANTED = "NothingGranted";
+
+    /** One reason a grant is not enforced, with a message a person can act on. */
+    public record Problem(String reason, String message) {
+    }
+
+    private GrantModel() {
+    }
+
+    /**
+     * Everything that keeps {@code grant} from being enforced; empty when it is enforced as written.
+     *
+     * @param target the RegistryAuth the grant names, or null when it does not exist
+     */
+    public static List<Problem> problems(RepositoryAccess grant, RegistryAuth target) {
+        List<Problem> problems = new ArrayList<>();
+        RepositoryAccessSpec spec = grant.getSpec();
+        String namespace = grant.getMetadata().getNamespace();
+        if (spec == null || spec.getRegistry() == null || blank(spec.getRegistry().getName())) {
+            problems.add(new Problem(REGISTRY_AUTH_NOT_FOUND, "spec.registry.name is required"));
+            return problems;
+        }
+        if (target == null) {
+            problems.add(new Problem(REGISTRY_AUTH_NOT_FOUND, "RegistryAuth "
+                    + spec.getRegistry().namespaceOr(namespace) + "/" + spec.getRegistry().getName()
+                    + " does not exist"));
+        }
+        subjectProblems(spec, problems);
+        List<String> validPatterns = new ArrayList<>();
+        for (String pattern : spec.getRepositories()) {
+            Optional<String> problem = Policy.patternProblem(pattern);
+            if (problem.isPresent()) {
+                problems.add(new Problem(INVALID_PATTERN, problem.get()));
+            } else {
+                validPatterns.add(pattern);
+            }
+        }
+        if (spec.getRepositories().isEmpty() && !spec.isCatalog()) {
+            problems.add(new Problem(NOTHING_GRANTED, "spec.repositories is empty and spec.catalog is false"));
+        }
+        if (!spec.getRepositories().isEmpty() && actions(spec).isEmpty()) {
+            problems.add(new Problem(NOTHING_GRANTED, "spec.actions is empty; use pull, push, delete or *"));
+        }
+        if (target != null && !Objects.equals(namespace, target.getMetadata().getNamespace())) {
+            tenancyProblems(spec, validPatterns, namespace, target, problems);
+        }
+        return List.copyOf(problems);
+    }
+
+    /** The grant as the realm's policy sees it; only meaningful when {@link #problems} is empty. */
+    public static Grant toGrant(RepositoryAccess grant) {
+        RepositoryAccessSpec spec = grant.getSpec();
+        String namespace = grant.getMetadata().getNamespace();
+        List<Subject> subjects = spec.getSubjects().stream().map(s -> subject(s, namespace)).toList();
+        return new Grant(namespace + "/" + grant.getMetadata().getName(), subjects, spec.getRepositories(),
+                actions(spec), spec.isCatalog());
+    }
+
+    /** A subject as the policy names it; a ServiceAccount without namespace lives in the grant's namespace. */
+    static Subject subject(GrantSubject subject, String grantNamespace) {
+        return switch (subject.getKind()) {
+            case USER -> Subject.user(subject.getName());
+            case GROUP -> Subject.group(subject.getName());
+            case SERVICE_ACCOUNT -> Subject.serviceAccount(
+                    blank(subject.getNamespace()) ? grantNamespace : subject.getNamespace(), subject.getName());
+            case ANONYMOUS -> Subject.anonymous();
+            case AUTHENTICATED -> Subject.authenticated();
+        };
+    }
+
+    private static Set<String> actions(RepositoryAccessSpec spec) {
+        Set<String> actions = new LinkedHashSet<>();
+        for (RepositoryAction action : spec.getActions()) {
+            if (action != null) {
+                actions.add(action.wireName());
+            }
+        }
+        return actions;
+    }
+
+    private static void subjectProblems(RepositoryAccessSpec spec, List<Problem> problems) {
+        if (spec.getSubjects().isEmpty()) {
+            problems.add(new Problem(INVALID_SUBJECT, "spec.subjects is empty"));
+        }
+        for (int i = 0; i < spec.getSubjects().size(); i++) {
+            GrantSubject subject = spec.getSubjects().get(i);
+            String where = "spec.subjects[" + i + "]";
+            if (subject == null || subject.getKind() == null) {
+                problems.add(new Problem(INVALID_SUBJECT, where + ": kind is required (User, Group, "
+                        + "ServiceAccount, Anonymous or Authenticated)"));
+            } else if (needsName(subject.getKind()) && blank(subject.getName())) {
+                problems.add(new Problem(INVALID_SUBJECT, where + ": a " + kindName(subject.getKind())
+                        + " subject needs a name"));
+            } else if (needsName(subject.getKind()) && subject.getName().contains(":")
+                    && subject.getKind() == GrantSubject.Kind.SERVICE_ACCOUNT) {
+                problems.add(new Problem(INVALID_SUBJECT, where + ": write the ServiceAccount's namespace in "
+                        + "'namespace', not in its name"));
+            }
+        }
+    }
+
+    private static void tenancyProblems(RepositoryAccessSpec spec, List<String> patterns, String namespace,
+                                        RegistryAuth target, List<Problem> problems) {
+        TenancySpec tenancy = target.getSpec() == null || target.getSpec().getTenancy() == null
+                ? new TenancySpec() : target.getSpec().getTenancy();
+        String allowed = tenancy.patternFor(namespace);
+        String where = "RegistryAuth " + target.getMetadata().getNamespace() + "/" + target.getMetadata().getName();
+        Optional<String> tenancyProblem = Policy.patternProblem(allowed);
+        if (tenancyProblem.isPresent()) {
+            problems.add(new Problem(OUTSIDE_TENANCY, where + " has an unusable spec.tenancy.namespaceRepositories ("
+                    + tenancyProblem.get() + "), so grants from other namespaces are not enforced"));
+            return;
+        }
+        for (String pattern : patterns) {
+            if (!PatternCoverage.covers(allowed, pattern)) {
+                problems.add(new Problem(OUTSIDE_TENANCY, "repository pattern \"" + pattern + "\" reaches beyond \""
+                        + allowed + "\", which grants from namespace " + namespace + " are limited to by " + where));
+            }
+        }
+        if (spec.isCatalog()) {
+            problems.add(new Problem(OUTSIDE_TENANCY, "catalog access lists every repository of the registry; "
+                    + "only grants in namespace " + target.getMetadata().getNamespace() + " may give it"));
+        }
+    }
+
+    private static boolean needsName(GrantSubject.Kind kind) {
+        return kind == GrantSubject.Kind.USER || kind == GrantSubject.Kind.GROUP
+                || kind == GrantSubject.Kind.SERVICE_ACCOUNT;
+    }
+
+    private static String kindName(GrantSubject.Kind kind) {
+        return switch (kind) {
+            case USER -> "User";
+            case GROUP -> "Group";
+            case SERVICE_ACCOUNT -> "ServiceAccount";
+            case ANONYMOUS -> "Anonymous";
+            case AUTHENTICATED -> "Authenticated";
+        };
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+}

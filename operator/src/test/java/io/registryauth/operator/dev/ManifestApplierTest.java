@@ -1,0 +1,217 @@
+package io.registryauth.operator.dev;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.registryauth.api.v1alpha1.RegistryAuth;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ManifestApplierTest {
+    @TempDir
+    Path dir;
+    private EmbeddedApiServer api;
+    private KubernetesClient client;
+    private ManifestApplier applier;
+
+    @BeforeEach
+    void start() {
+        api = EmbeddedApiServer.start(0);
+        client = api.client();
+        applier = new ManifestApplier(client);
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    private ManifestApplier.Outcome sync() {
+        return applier.sync(List.of(dir));
+    }
+
+    private static String decode(String base64) {
+        return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void secretStringDataIsMergedIntoDataAsTheApiServerDoes() throws Exception {
+        Files.writeString(dir.resolve("secret.yaml"), """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: users, namespace: registry}
+                data:
+                  kept: %s
+                  both: %s
+                stringData:
+                  htpasswd: "alice:hash"
+                  both: from-string-data
+                """.formatted(Base64.getEncoder().encodeToString("old".getBytes()),
+                Base64.getEncoder().encodeToString("from-data".getBytes())));
+
+        ManifestApplier.Outcome outcome = sync();
+
+        assertThat(outcome.errors()).isEmpty();
+        Secret secret = client.secrets().inNamespace("registry").withName("users").get();
+        assertThat(secret.getStringData()).isNullOrEmpty();
+        assertThat(decode(secret.getData().get("htpasswd"))).isEqualTo("alice:hash");
+        assertThat(decode(secret.getData().get("kept"))).isEqualTo("old");
+        assertThat(decode(secret.getData().get("both"))).isEqualTo("from-string-data");
+    }
+
+    @Test
+    void storesKindsItDoesNotRunAndDefaultsTheNamespace() throws Exception {
+        Files.writeString(dir.resolve("objects.yaml"), """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: registry}
+                spec:
+                  selector: {matchLabels: {app: registry}}
+                  template:
+                    metadata: {labels: {app: registry}}
+                    spec: {containers: [{name: registry, image: "registry:2"}]}
+                ---
+                ---
+                apiVersion: example.com/v1
+                kind: Widget
+                metadata: {name: w, namespace: team}
+                spec: {size: 3}
+                """);
+
+        ManifestApplier.Outcome outcome = sync();
+
+        assertThat(outcome.errors()).isEmpty();
+        assertThat(outcome.applied()).hasSize(2);
+        assertThat(client.apps().deployments().inNamespace("default").withName("registry").get()).isNotNull();
+        GenericKubernetesResource widget = client.genericKubernetesResources(new ResourceDefinitionContext.Builder()
+                        .withGroup("example.com").withVersion("v1").withKind("Widget").withPlural("widgets")
+                        .withNamespaced(true).build())
+                .inNamespace("team").withName("w").get();
+        assertThat(widget.getAdditionalProperties().get("spec")).hasToString("{size=3}");
+    }
+
+    @Test
+    void reappliesOnlyChangesAndDeletesWhatLeftTheFiles() throws Exception {
+        Path file = dir.resolve("maps.yml");
+        Files.writeString(file, """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: a}
+                data: {k: "1"}
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: b}
+                data: {k: "1"}
+                """);
+        assertThat(sync().applied()).hasSize(2);
+        assertThat(sync().changedAnything()).isFalse();
+
+        Files.writeString(file, """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: a}
+                data: {k: "2"}
+                """);
+        ManifestApplier.Outcome edited = sync();
+
+        assertThat(edited.applied()).extracting(ManifestApplier.ObjectKey::name).containsExactly("a");
+        assertThat(edited.deleted()).extracting(ManifestApplier.ObjectKey::name).containsExactly("b");
+        assertThat(client.configMaps().inNamespace("default").withName("a").get().getData()).containsEntry("k", "2");
+        assertThat(client.configMaps().inNamespace("default").withName("b").get()).isNull();
+
+        Files.delete(file);
+        assertThat(sync().deleted()).extracting(ManifestApplier.ObjectKey::name).containsExactly("a");
+        assertThat(client.configMaps().inNamespace("default").withName("a").get()).isNull();
+    }
+
+    @Test
+    void anObjectMovingToAnotherFileIsNotDeleted() throws Exception {
+        String map = """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: moving}
+                data: {k: "1"}
+                """;
+        Files.writeString(dir.resolve("a.yaml"), map);
+        sync();
+
+        Files.delete(dir.resolve("a.yaml"));
+        Files.writeString(dir.resolve("b.yaml"), map);
+        ManifestApplier.Outcome outcome = sync();
+
+        assertThat(outcome.deleted()).isEmpty();
+        assertThat(client.configMaps().inNamespace("default").withName("moving").get()).isNotNull();
+    }
+
+    @Test
+    void aBrokenFileIsReportedWithoutItsContentAndKeepsItsObjects() throws Exception {
+        Path file = dir.resolve("secret.yaml");
+        Files.writeString(file, """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: users}
+                stringData: {password: first}
+                """);
+        sync();
+
+        Files.writeString(file, """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: users}
+                stringData: {password: "s3cr3t-value
+                """);
+        ManifestApplier.Outcome outcome = sync();
+
+        assertThat(outcome.errors()).singleElement().satisfies(error -> assertThat(error)
+                .contains("secret.yaml").contains("invalid YAML at line").doesNotContain("s3cr3t"));
+        assertThat(outcome.deleted()).isEmpty();
+        assertThat(client.secrets().inNamespace("default").withName("users").get()).isNotNull();
+    }
+
+    @Test
+    void documentsWithoutNamesAreRejectedWithTheirPosition() throws Exception {
+        Files.writeString(dir.resolve("bad.yaml"), """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: fine}
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {}
+                """);
+
+        assertThat(sync().errors()).singleElement().satisfies(error -> assertThat(error)
+                .contains("bad.yaml").contains("document 2").contains("metadata.name"));
+    }
+
+    @Test
+    void customResourcesFindTheirKindFromACrdInAnyFile() throws Exception {
+        Files.writeString(dir.resolve("a-registry.yaml"), """
+                apiVersion: registryauth.io/v1alpha1
+                kind: RegistryAuth
+                metadata: {name: main, namespace: registry}
+                spec: {service: registry.example.com}
+                """);
+        try (var crd = RegistryAuth.class.getClassLoader()
+                .getResourceAsStream("META-INF/fabric8/registryauths.registryauth.io-v1.yml")) {
+            Files.write(dir.resolve("z-crd.yaml"), crd.readAllBytes());
+        }
+
+        ManifestApplier.Outcome outcome = sync();
+
+        assertThat(outcome.errors()).isEmpty();
+        RegistryAuth auth = client.resources(RegistryAuth.class).inNamespace("registry").withName("main").get();
+        assertThat(auth.getSpec().getService()).isEqualTo("registry.example.com");
+    }
+}

@@ -1,0 +1,188 @@
+package io.registryauth.operator.feed;
+
+import static io.registryauth.operator.model.Fixtures.grant;
+import static io.registryauth.operator.model.Fixtures.registryAuth;
+import static io.registryauth.operator.model.Fixtures.repository;
+import static io.registryauth.operator.model.Fixtures.user;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.registryauth.api.v1alpha1.RegistryAuth;
+import io.registryauth.api.v1alpha1.RepositoryAccess;
+import io.registryauth.api.v1alpha1.RepositoryAction;
+import io.registryauth.operator.OperatorSettings;
+import io.registryauth.operator.model.Fixtures;
+import io.registryauth.realm.RealmConfig;
+import io.registryauth.realm.RealmState;
+import io.registryauth.realm.auth.Identity;
+import io.registryauth.realm.scope.ResourceScope;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The feed against the Fabric8 mock server in CRUD mode: the same informers a replica runs. */
+class RealmFeedTest {
+    private static final Duration GENEROUS = Duration.ofSeconds(15);
+    private static final OperatorSettings SETTINGS = OperatorSettings.defaults()
+            .withPublicRealmUrl("https://auth.example.com/token");
+
+    /** The mock server logs every request at INFO; held so the level sticks. */
+    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+    static {
+        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
+    private KubernetesMockServer server;
+    private KubernetesClient client;
+    private RealmState state;
+    private RealmFeed feed;
+    private final RegistryAuth auth = registryAuth("registry", "main");
+
+    @BeforeEach
+    void start() {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(List.of()), false);
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        client = server.createClient();
+        state = new RealmState();
+        client.resource(Fixtures.htpasswdSecret("registry", Map.of("alice", "wonderland"))).create();
+        client.resource(auth).create();
+    }
+
+    @AfterEach
+    void stop() {
+        if (feed != null) {
+            feed.close();
+        }
+        client.close();
+        server.destroy();
+    }
+
+    private Optional<RealmConfig> realm() {
+        return state.current().realm(Fixtures.SERVICE);
+    }
+
+    private boolean allows(Identity who, ResourceScope scope) {
+        return realm().map(r -> !r.policy().authorize(who, List.of(scope)).isEmpty()).orElse(false);
+    }
+
+    /** Polls the snapshot until {@code condition} holds; returns how long that took. */
+    private Duration await(Predicate<RealmState> condition) throws InterruptedException {
+        long start = System.nanoTime();
+        while (!condition.test(state)) {
+            if (System.nanoTime() - start > GENEROUS.toNanos()) {
+                throw new AssertionError("the realm snapshot did not reach the expected state within " + GENEROUS);
+            }
+            Thread.sleep(1);
+        }
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    @Test
+    void realmAppearsWithItsSigningSecretAndFollowsGrantEdits() throws Exception {
+        client.resource(grant("team-a", "alice", "alice", List.of("team-a/**"), RepositoryAction.PULL)).create();
+        feed = RealmFeed.start(client, SETTINGS, state);
+
+        await(s -> feed.synced());
+        Thread.sleep(200);
+        assertThat(realm()).as("no realm before its signing Secret exists").isEmpty();
+
+        client.resource(Fixtures.signingSecret(auth)).create();
+        await(s -> allows(user("alice"), repository("team-a/app", "pull")));
+        assertThat(realm().orElseThrow().realmUrl()).isEqualTo("https://auth.example.com/token");
+        assertThat(allows(user("alice"), repository("team-a/app", "push"))).isFalse();
+
+        List<Long> latencies = new ArrayList<>();
+        for (int round = 0; round < 5; round++) {
+            boolean push = round % 2 == 0;
+            RepositoryAccess edited = client.resources(RepositoryAccess.class).inNamespace("team-a")
+                    .withName("alice").get();
+            edited.getSpec().setActions(push ? List.of(RepositoryAction.PULL, RepositoryAction.PUSH)
+                    : List.of(RepositoryAction.PULL));
+            long start = System.nanoTime();
+            client.resource(edited).update();
+            await(s -> allows(user("alice"), repository("team-a/app", "push")) == push);
+            latencies.add((System.nanoTime() - start) / 1_000_000);
+        }
+        List<Long> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        System.out.println("grant change enforced after " + latencies + " ms (median " + sorted.get(2) + " ms)");
+        assertThat(sorted.get(4)).isLessThan(GENEROUS.toMillis());
+    }
+
+    @Test
+    void aBadGrantOnlyRemovesItself() throws Exception {
+        client.resource(Fixtures.signingSecret(auth)).create();
+        client.resource(grant("team-a", "alice", "alice", List.of("team-a/**"), RepositoryAction.PULL)).create();
+        feed = RealmFeed.start(client, SETTINGS, state);
+        await(s -> allows(user("alice"), repository("team-a/app", "pull")));
+
+        client.resource(grant("team-b", "greedy", "bob", List.of("**"), RepositoryAction.PULL)).create();
+        client.resource(grant("team-a", "typo", "bob", List.of("Team-a/**"), RepositoryAction.PULL)).create();
+        client.resource(grant("team-b", "bob", "bob", List.of("team-b/**"), RepositoryAction.PULL)).create();
+        await(s -> allows(user("bob"), repository("team-b/app", "pull")));
+
+        assertThat(allows(user("alice"), repository("team-a/app", "pull"))).isTrue();
+        assertThat(allows(user("bob"), repository("team-a/app", "pull"))).isFalse();
+        assertThat(realm().orElseThrow().policy().size()).isEqualTo(2);
+
+        client.resources(RepositoryAccess.class).inNamespace("team-a").withName("alice").delete();
+        await(s -> !allows(user("alice"), repository("team-a/app", "pull")));
+    }
+
+    @Test
+    void htpasswdChangesReachTheRealm() throws Exception {
+        client.resource(Fixtures.signingSecret(auth)).create();
+        feed = RealmFeed.start(client, SETTINGS, state);
+        await(s -> realm().map(r -> r.users().containsKey("alice")).orElse(false));
+
+        client.resource(Fixtures.htpasswdSecret("registry", Map.of("alice", "a", "carol", "c"))).update();
+
+        await(s -> realm().map(r -> r.users().containsKey("carol")).orElse(false));
+    }
+
+    @Test
+    void keepsServingTheLastSnapshotWhenTheApiServerIsGone() throws Exception {
+        client.resource(Fixtures.signingSecret(auth)).create();
+        client.resource(grant("team-a", "alice", "alice", List.of("team-a/**"), RepositoryAction.PULL)).create();
+        feed = RealmFeed.start(client, SETTINGS, state);
+        await(s -> allows(user("alice"), repository("team-a/app", "pull")));
+        var before = state.current();
+
+        server.destroy();
+        Thread.sleep(1500);
+
+        assertThat(state.current()).isSameAs(before);
+        assertThat(allows(user("alice"), repository("team-a/app", "pull"))).isTrue();
+    }
+
+    @Test
+    void theOlderRegistryAuthKeepsAContestedService() throws Exception {
+        client.resource(Fixtures.signingSecret(auth)).create();
+        feed = RealmFeed.start(client, SETTINGS, state);
+        await(s -> realm().isPresent());
+
+        RegistryAuth intruder = registryAuth("team-b", "main");
+        client.resource(intruder).create();
+        client.resource(Fixtures.htpasswdSecret("team-b", Map.of("mallory", "m"))).create();
+        client.resource(Fixtures.signingSecret(intruder)).create();
+        client.resource(grant("team-b", "alice", "alice", List.of("team-b/**"), RepositoryAction.PULL)).create();
+        Thread.sleep(500);
+
+        assertThat(realm().orElseThrow().id()).isEqualTo("registry/main");
+    }
+}
