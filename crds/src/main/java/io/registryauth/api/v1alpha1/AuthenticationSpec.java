@@ -2,10 +2,17 @@ package io.registryauth.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Who can get tokens. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AuthenticationSpec {
+
+    /** Bounded so the API server can afford the uniqueness rule (it costs the square of the length). */
+    public static final int MAX_OIDC_PROVIDERS = 16;
 
     @JsonPropertyDescription("Whether clients without credentials get tokens (with anonymous grants only).")
     private boolean anonymous;
@@ -15,6 +22,19 @@ public class AuthenticationSpec {
 
     @JsonPropertyDescription("Optional group file: one 'group: user1,user2' line per group.")
     private SecretSource groups;
+
+    @Size(max = MAX_OIDC_PROVIDERS)
+    @ValidationRule(
+            value = "self.all(p, self.exists_one(q, q.name == p.name))",
+            message = "oidc provider names must be unique")
+    @JsonPropertyDescription(
+            "OAuth2/OIDC identity providers whose access tokens are accepted as the docker password. A JWT is"
+                    + " tried only with the provider its iss names; opaque tokens with the introspection-backed"
+                    + " providers in list order. Names must be unique.")
+    private List<OidcProviderSpec> oidc = new ArrayList<>();
+
+    @JsonPropertyDescription("Kubernetes service-account tokens as passwords, validated with a TokenReview.")
+    private ServiceAccountAuthSpec serviceAccounts = new ServiceAccountAuthSpec();
 
     public boolean isAnonymous() {
         return anonymous;
@@ -38,5 +58,21 @@ public class AuthenticationSpec {
 
     public void setGroups(SecretSource groups) {
         this.groups = groups;
+    }
+
+    public List<OidcProviderSpec> getOidc() {
+        return oidc;
+    }
+
+    public void setOidc(List<OidcProviderSpec> oidc) {
+        this.oidc = oidc == null ? new ArrayList<>() : oidc;
+    }
+
+    public ServiceAccountAuthSpec getServiceAccounts() {
+        return serviceAccounts;
+    }
+
+    public void setServiceAccounts(ServiceAccountAuthSpec serviceAccounts) {
+        this.serviceAccounts = serviceAccounts == null ? new ServiceAccountAuthSpec() : serviceAccounts;
     }
 }

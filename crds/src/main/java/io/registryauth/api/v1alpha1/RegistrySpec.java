@@ -25,7 +25,9 @@ public class RegistrySpec {
     @JsonPropertyDescription("Directory the registry ConfigMap is mounted at in the registry container.")
     private String mountPath = DEFAULT_MOUNT_PATH;
 
-    @JsonPropertyDescription("Host (and port) clients push to, e.g. registry.example.com; informational.")
+    @JsonPropertyDescription(
+            "Host (and port) clients push to, e.g. registry.example.com; the server named in generated pull"
+                    + " Secrets.")
     private String host;
 
     public String getDeployment() {

@@ -4,18 +4,22 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Subjects may perform actions on repositories matching patterns. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+        value = "has(self.credentials) || (has(self.subjects) && size(self.subjects) > 0)",
+        message = "a grant needs subjects, credentials or both")
 public class RepositoryAccessSpec {
 
     @Required
     private RegistryRef registry;
 
-    @Required
-    @Size(min = 1)
+    // Optional when credentials are asked for: a grant may exist only to give its robot a pull Secret.
+    @JsonPropertyDescription("Who the grant is for; may be left out when credentials are generated.")
     private List<GrantSubject> subjects = new ArrayList<>();
 
     @Size(min = 1)
@@ -29,6 +33,11 @@ public class RepositoryAccessSpec {
 
     @JsonPropertyDescription("Whether the subjects may list the registry's catalog (/v2/_catalog).")
     private boolean catalog;
+
+    @JsonPropertyDescription(
+            "Generated credentials: a robot that can do exactly what this grant allows, its password in a"
+                    + " dockerconfigjson Secret of this namespace.")
+    private CredentialsSpec credentials;
 
     public RegistryRef getRegistry() {
         return registry;
@@ -68,5 +77,13 @@ public class RepositoryAccessSpec {
 
     public void setCatalog(boolean catalog) {
         this.catalog = catalog;
+    }
+
+    public CredentialsSpec getCredentials() {
+        return credentials;
+    }
+
+    public void setCredentials(CredentialsSpec credentials) {
+        this.credentials = credentials;
     }
 }

@@ -69,6 +69,48 @@ class CrdManifestsTest {
     }
 
     @Test
+    void oidcProvidersAreValidatedByTheSchema() {
+        CustomResourceDefinition crd =
+                Serialization.unmarshal(generatedCrd("registryauths.registryauth.io-v1.yml"));
+        JSONSchemaProps oidc = specProperties(crd).get("authentication").getProperties().get("oidc");
+        assertThat(oidc.getMaxItems()).isEqualTo((long) AuthenticationSpec.MAX_OIDC_PROVIDERS);
+        assertThat(oidc.getXKubernetesValidations())
+                .singleElement()
+                .satisfies(rule -> assertThat(rule.getRule()).contains("exists_one(q, q.name == p.name)"));
+        JSONSchemaProps provider = oidc.getItems().getSchema();
+        assertThat(provider.getRequired()).containsExactlyInAnyOrder("name", "issuer");
+        Map<String, JSONSchemaProps> fields = provider.getProperties();
+        assertThat(fields).containsOnlyKeys(
+                "name", "issuer", "audiences", "usernameClaim", "groupsClaim", "usernamePrefix", "fixedUsernames",
+                "introspection", "caBundleRef", "recheckInterval");
+        assertThat(fields.get("name").getPattern()).isEqualTo(OidcProviderSpec.NAME_PATTERN);
+        assertThat(fields.get("name").getMaxLength()).isEqualTo(63L);
+        assertThat(fields.get("issuer").getPattern()).isEqualTo(OidcProviderSpec.ISSUER_PATTERN);
+        assertThat(fields.get("usernameClaim").getDefault().asText()).isEqualTo("preferred_username");
+        assertThat(fields.get("recheckInterval").getDefault().asText()).isEqualTo("5m");
+        assertThat(fields.get("recheckInterval").getPattern()).isEqualTo(Durations.PATTERN);
+        assertThat(fields.get("fixedUsernames").getItems().getSchema().getPattern())
+                .isEqualTo(OidcProviderSpec.DOCKER_USERNAME_PATTERN);
+        assertThat(fields.get("introspection").getRequired()).containsExactlyInAnyOrder("clientId", "clientSecretRef");
+        assertThat(fields.get("introspection").getProperties().get("clientSecretRef").getRequired())
+                .containsExactlyInAnyOrder("name", "key");
+        assertThat(fields.get("caBundleRef").getRequired()).containsExactlyInAnyOrder("name", "key");
+    }
+
+    @Test
+    void serviceAccountLoginIsInTheSchema() {
+        CustomResourceDefinition crd =
+                Serialization.unmarshal(generatedCrd("registryauths.registryauth.io-v1.yml"));
+        JSONSchemaProps serviceAccounts =
+                specProperties(crd).get("authentication").getProperties().get("serviceAccounts");
+        assertThat(serviceAccounts.getProperties()).containsOnlyKeys("enabled", "audiences", "allowLegacyTokens");
+        assertThat(serviceAccounts.getProperties().get("enabled").getType()).isEqualTo("boolean");
+        assertThat(serviceAccounts.getProperties().get("allowLegacyTokens").getType()).isEqualTo("boolean");
+        assertThat(serviceAccounts.getProperties().get("audiences").getItems().getSchema().getType())
+                .isEqualTo("string");
+    }
+
+    @Test
     void repositoryAccessSchemaCarriesTheValidation() {
         CustomResourceDefinition crd =
                 Serialization.unmarshal(generatedCrd("repositoryaccesses.registryauth.io-v1.yml"));
@@ -81,10 +123,48 @@ class CrdManifestsTest {
                 .extracting(Object::toString)
                 .containsExactlyInAnyOrder(
                         "\"User\"", "\"Group\"", "\"ServiceAccount\"", "\"Anonymous\"", "\"Authenticated\"");
-        assertThat(spec.get("subjects").getMinItems()).isEqualTo(1L);
         assertThat(crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns())
                 .extracting(c -> c.getName())
-                .contains("Subjects", "Repositories", "Ready", "Age");
+                .contains("Subjects", "Repositories", "Ready", "Age", "Secret");
+    }
+
+    @Test
+    void grantNeedsSubjectsUnlessItAsksForCredentials() {
+        CustomResourceDefinition crd =
+                Serialization.unmarshal(generatedCrd("repositoryaccesses.registryauth.io-v1.yml"));
+        JSONSchemaProps spec =
+                crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+        assertThat(spec.getRequired()).contains("registry").doesNotContain("subjects");
+        assertThat(spec.getXKubernetesValidations())
+                .singleElement()
+                .satisfies(rule -> {
+                    assertThat(rule.getRule())
+                            .isEqualTo("has(self.credentials) || (has(self.subjects) && size(self.subjects) > 0)");
+                    assertThat(rule.getMessage()).isEqualTo("a grant needs subjects, credentials or both");
+                });
+    }
+
+    @Test
+    void generatedCredentialsAreValidatedByTheSchema() {
+        CustomResourceDefinition crd =
+                Serialization.unmarshal(generatedCrd("repositoryaccesses.registryauth.io-v1.yml"));
+        JSONSchemaProps credentials = specProperties(crd).get("credentials");
+        assertThat(credentials.getRequired()).containsExactly("secretName");
+        Map<String, JSONSchemaProps> fields = credentials.getProperties();
+        assertThat(fields).containsOnlyKeys("secretName", "rotationPeriod", "gracePeriod", "serviceAccounts");
+        assertThat(fields.get("secretName").getPattern()).isEqualTo(CredentialsSpec.DNS_SUBDOMAIN_PATTERN);
+        assertThat(fields.get("secretName").getMaxLength()).isEqualTo(253L);
+        assertThat(fields.get("rotationPeriod").getPattern()).isEqualTo(Durations.PATTERN);
+        assertThat(fields.get("rotationPeriod").getDefault().asText()).isEqualTo("24h");
+        assertThat(fields.get("gracePeriod").getPattern()).isEqualTo(Durations.PATTERN);
+        assertThat(fields.get("gracePeriod").getDefault().asText()).isEqualTo("1h");
+        JSONSchemaProps accountName = fields.get("serviceAccounts").getItems().getSchema();
+        assertThat(accountName.getPattern()).isEqualTo(CredentialsSpec.DNS_SUBDOMAIN_PATTERN);
+        assertThat(accountName.getMaxLength()).isEqualTo(253L);
+
+        JSONSchemaProps status = crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema()
+                .getProperties().get("status").getProperties().get("credentials");
+        assertThat(status.getProperties()).containsKeys("secretName", "robot", "rotatedAt", "previousValidUntil");
     }
 
     private static Map<String, JSONSchemaProps> specProperties(CustomResourceDefinition crd) {

@@ -1,0 +1,190 @@
+package io.registryauth.api.v1alpha1;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cel.bundle.Cel;
+import dev.cel.bundle.CelFactory;
+import dev.cel.common.CelValidationException;
+import dev.cel.common.types.SimpleType;
+import dev.cel.parser.CelStandardMacro;
+import dev.cel.runtime.CelEvaluationException;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+  * Runs the CRDs' x-kubernetes-validations (CEL) rules on objects users write, the way the API server does
+  * when it admits them: every rule at every node that is present, with {@code self} bound to that node.
+  */
+class ValidationRulesTest {
+
+    private static final Cel CEL =
+            CelFactory.standardCelBuilder()
+                    .addVar("self", SimpleType.DYN)
+                    .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+                    .build();
+
+    @Test
+    void everyRuleCompiles() throws CelValidationException {
+        for (String crd : List.of("registryauths.registryauth.io-v1.yml", "repositoryaccesses.registryauth.io-v1.yml")) {
+            List<String> rules = new ArrayList<>();
+            collectRules(schema(crd), rules);
+            assertThat(rules).as("rules in %s", crd).isNotEmpty();
+            for (String rule : rules) {
+                assertThat(CEL.compile(rule).getAst().getResultType()).as(rule).isIn(SimpleType.BOOL, SimpleType.DYN);
+            }
+        }
+    }
+
+    @Test
+    void providersWithDistinctNamesAreAdmitted() {
+        assertThat(registryAuthViolations("""
+                spec:
+                  service: registry.example.com
+                  authentication:
+                    oidc:
+                      - {name: corp, issuer: "https://idp.example.com/realms/corp"}
+                      - {name: partner, issuer: "https://idp.example.com/realms/partner"}
+                """)).isEmpty();
+    }
+
+    @Test
+    void twoProvidersOfTheSameNameAreRefused() {
+        assertThat(registryAuthViolations("""
+                spec:
+                  service: registry.example.com
+                  authentication:
+                    oidc:
+                      - {name: corp, issuer: "https://idp.example.com/realms/corp"}
+                      - {name: corp, issuer: "https://idp.example.com/realms/other"}
+                """)).containsExactly(".spec.authentication.oidc: oidc provider names must be unique");
+    }
+
+    @Test
+    void grantWithSubjectsOnlyIsAdmitted() {
+        assertThat(grantViolations("""
+                spec:
+                  registry: {name: main}
+                  subjects: [{kind: Group, name: developers}]
+                  repositories: ["team-a/**"]
+                  actions: [pull]
+                """)).isEmpty();
+    }
+
+    @Test
+    void grantWithCredentialsOnlyIsAdmitted() {
+        assertThat(grantViolations("""
+                spec:
+                  registry: {name: main}
+                  repositories: ["team-a/**"]
+                  actions: [pull]
+                  credentials: {secretName: team-a-pull, rotationPeriod: 24h}
+                """)).isEmpty();
+    }
+
+    @Test
+    void grantWithNeitherSubjectsNorCredentialsIsRefused() {
+        String message = ".spec: a grant needs subjects, credentials or both";
+        assertThat(grantViolations("""
+                spec:
+                  registry: {name: main}
+                  repositories: ["team-a/**"]
+                  actions: [pull]
+                """)).containsExactly(message);
+        assertThat(grantViolations("""
+                spec:
+                  registry: {name: main}
+                  subjects: []
+                  repositories: ["team-a/**"]
+                  actions: [pull]
+                """)).containsExactly(message);
+    }
+
+    @Test
+    void namedSubjectsStillNeedANameWhenCredentialsAreAskedFor() {
+        assertThat(grantViolations("""
+                spec:
+                  registry: {name: main}
+                  subjects: [{kind: User}, {kind: Anonymous}]
+                  repositories: ["team-a/**"]
+                  actions: [pull]
+                  credentials: {secretName: team-a-pull}
+                """)).containsExactly(".spec.subjects[0]: User, Group and ServiceAccount subjects need a name");
+    }
+
+    private static List<String> registryAuthViolations(String yaml) {
+        return violations(schema("registryauths.registryauth.io-v1.yml"), parse(yaml), "");
+    }
+
+    private static List<String> grantViolations(String yaml) {
+        return violations(schema("repositoryaccesses.registryauth.io-v1.yml"), parse(yaml), "");
+    }
+
+    /** The messages of the rules that do not hold, each with the path of the node it was checked at. */
+    private static List<String> violations(JSONSchemaProps schema, Object value, String path) {
+        List<String> out = new ArrayList<>();
+        if (value == null) {
+            return out;
+        }
+        if (schema.getXKubernetesValidations() != null) {
+            schema.getXKubernetesValidations().forEach(rule -> {
+                if (!Boolean.TRUE.equals(evaluate(rule.getRule(), value))) {
+                    out.add(path + ": " + rule.getMessage());
+                }
+            });
+        }
+        if (value instanceof Map<?, ?> map && schema.getProperties() != null) {
+            schema.getProperties().forEach((name, child) -> out.addAll(violations(child, map.get(name), path + "." + name)));
+        }
+        if (value instanceof List<?> list && schema.getItems() != null) {
+            for (int i = 0; i < list.size(); i++) {
+                out.addAll(violations(schema.getItems().getSchema(), list.get(i), path + "[" + i + "]"));
+            }
+        }
+        return out;
+    }
+
+    private static Object evaluate(String rule, Object self) {
+        try {
+            return CEL.createProgram(CEL.compile(rule).getAst()).eval(Map.of("self", self));
+        } catch (CelValidationException | CelEvaluationException e) {
+            throw new AssertionError("rule " + rule + " failed on " + self, e);
+        }
+    }
+
+    private static void collectRules(JSONSchemaProps schema, List<String> rules) {
+        if (schema.getXKubernetesValidations() != null) {
+            schema.getXKubernetesValidations().forEach(rule -> rules.add(rule.getRule()));
+        }
+        if (schema.getProperties() != null) {
+            schema.getProperties().values().forEach(child -> collectRules(child, rules));
+        }
+        if (schema.getItems() != null && schema.getItems().getSchema() != null) {
+            collectRules(schema.getItems().getSchema(), rules);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> parse(String yaml) {
+        return Serialization.unmarshal(yaml, LinkedHashMap.class);
+    }
+
+    private static JSONSchemaProps schema(String name) {
+        try (InputStream in = ValidationRulesTest.class.getResourceAsStream("/META-INF/fabric8/" + name)) {
+            assertThat(in).as("generated CRD %s on the class path", name).isNotNull();
+            CustomResourceDefinition crd =
+                    Serialization.unmarshal(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
