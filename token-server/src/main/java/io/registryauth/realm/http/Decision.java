@@ -1,0 +1,59 @@
+package io.registryauth.realm.http;
+
+import io.registryauth.realm.scope.ResourceScope;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What one token request came to, filled in as the request goes and written as one audit line when
+ * the answer is sent. Holds names and scopes only: there is deliberately no field a password or a
+ * token could land in.
+ */
+final class Decision {
+    static final String CONTEXT_KEY = "registry-auth.decision";
+
+    final long startNanos = System.nanoTime();
+    final String clientAddress;
+    volatile String service;
+    volatile boolean knownService;
+    volatile String subject;
+    volatile String authenticator;
+    volatile List<ResourceScope> requested = List.of();
+    volatile List<ResourceScope> granted = List.of();
+    volatile String reason;
+
+    Decision(String clientAddress) {
+        this.clientAddress = clientAddress;
+    }
+
+    /** The service as a metrics label: only services of the snapshot, so a scanner cannot add series. */
+    String serviceLabel() {
+        return knownService ? service : "unknown";
+    }
+
+    String auditLine(Instant time, TokenMetrics.Outcome outcome, int status) {
+        JsonObject line = new JsonObject()
+                .put("time", time.toString())
+                .put("event", "token")
+                .put("service", service)
+                .put("subject", subject)
+                .put("authenticator", authenticator)
+                .put("client", clientAddress)
+                .put("requested", scopes(requested))
+                .put("granted", scopes(granted))
+                .put("outcome", outcome.label)
+                .put("status", status);
+        if (reason != null) {
+            line.put("reason", reason);
+        }
+        return line.encode();
+    }
+
+    private static JsonArray scopes(List<ResourceScope> scopes) {
+        JsonArray array = new JsonArray();
+        scopes.forEach(s -> array.add(s.toScopeString()));
+        return array;
+    }
+}

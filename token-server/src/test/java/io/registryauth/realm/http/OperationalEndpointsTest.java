@@ -1,0 +1,139 @@
+package io.registryauth.realm.http;
+
+import static io.registryauth.realm.http.RealmFixture.OTHER_SERVICE;
+import static io.registryauth.realm.http.RealmFixture.PASSWORDS;
+import static io.registryauth.realm.http.RealmFixture.SERVICE;
+import static io.registryauth.realm.http.RealmFixture.decode;
+import static io.registryauth.realm.http.RealmFixture.json;
+import static io.registryauth.realm.http.RealmFixture.tokenQuery;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.registryauth.realm.RealmState;
+import io.registryauth.realm.sign.SigningAlgorithm;
+import io.registryauth.realm.sign.SigningKey;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** /healthz, /readyz, /jwks.json, /metrics, and snapshot swaps seen by the next request. */
+class OperationalEndpointsTest {
+
+    @Test
+    void healthzIsAlwaysOk() {
+        try (RealmFixture empty = RealmFixture.start(RealmFixture.newKey(), new RealmState(), UnaryOperator.identity())) {
+            HttpResponse<String> response = empty.get("/healthz");
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void readyzFollowsTheFirstSnapshotAndTokenRequestsWaitForIt() {
+        SigningKey key = RealmFixture.newKey();
+        try (RealmFixture realm = RealmFixture.start(key, new RealmState(), UnaryOperator.identity())) {
+            assertThat(realm.get("/readyz").statusCode()).isEqualTo(503);
+            HttpResponse<String> early = realm.get(tokenQuery("repository:team-a/app:pull"), "alice");
+            assertThat(early.statusCode()).isEqualTo(503);
+            assertThat(json(early).getJsonArray("errors").getJsonObject(0).getString("code")).isEqualTo("UNAVAILABLE");
+
+            realm.swap(RealmFixture.realm(key, SERVICE, true, PASSWORDS.keySet()));
+            assertThat(realm.get("/readyz").statusCode()).isEqualTo(200);
+            assertThat(realm.get(tokenQuery("repository:team-a/app:pull"), "alice").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void snapshotSwapTakesEffectOnTheNextRequest() {
+        try (RealmFixture realm = RealmFixture.start()) {
+            assertThat(realm.get(tokenQuery("repository:team-a/app:pull"), "bob").statusCode()).isEqualTo(200);
+            realm.swap(RealmFixture.realm(realm.key, SERVICE, true, Set.of("alice")));
+            GetTokenTest.assertUnauthorized(realm.get(tokenQuery("repository:team-a/app:pull"), "bob"));
+
+            // A new active key signs the very next token.
+            SigningKey next = RealmFixture.newKey();
+            realm.swap(RealmFixture.realm(next, SERVICE, true, PASSWORDS.keySet()));
+            String token = json(realm.get(tokenQuery(), "alice")).getString("token");
+            assertThat(decode(token)[0].getString("kid")).isEqualTo(next.kid()).isNotEqualTo(realm.key.kid());
+        }
+    }
+
+    @Test
+    void jwksPublishesEveryRealmsKeysUnderTheKidsTokensCarry() {
+        try (RealmFixture realm = RealmFixture.start()) {
+            SigningKey other = RealmFixture.newKey();
+            realm.swap(RealmFixture.realm(realm.key, SERVICE, true, PASSWORDS.keySet()),
+                    RealmFixture.realm(other, OTHER_SERVICE, true, PASSWORDS.keySet()));
+
+            HttpResponse<String> all = realm.get("/jwks.json");
+            assertThat(all.statusCode()).isEqualTo(200);
+            assertThat(all.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(kids(json(all).getJsonArray("keys"))).containsExactlyInAnyOrder(realm.key.kid(), other.kid());
+
+            String tokenKid = decode(json(realm.get(tokenQuery(), "alice")).getString("token"))[0].getString("kid");
+            assertThat(kids(json(realm.get("/jwks.json?service=" + SERVICE)).getJsonArray("keys")))
+                    .containsExactly(tokenKid);
+            JsonObject jwk = json(realm.get("/jwks.json?service=" + OTHER_SERVICE)).getJsonArray("keys").getJsonObject(0);
+            assertThat(jwk.getString("kid")).isEqualTo(other.kid());
+            assertThat(jwk.getString("kty")).isEqualTo("EC");
+            assertThat(jwk.containsKey("d")).as("no private part").isFalse();
+
+            HttpResponse<String> unknown = realm.get("/jwks.json?service=nope");
+            assertThat(unknown.statusCode()).isEqualTo(404);
+            assertThat(json(unknown).getJsonArray("errors").getJsonObject(0).getString("message")).contains("nope");
+        }
+    }
+
+    private static List<String> kids(JsonArray keys) {
+        return keys.stream().map(k -> ((JsonObject) k).getString("kid")).toList();
+    }
+
+    @Test
+    void metricsCountRequestsOutcomesFailuresAndCacheUse() {
+        try (RealmFixture realm = RealmFixture.start()) {
+            realm.get(tokenQuery("repository:team-a/app:pull"), "alice");
+            realm.get(tokenQuery("repository:team-a/app:pull"), "alice");
+            realm.get(tokenQuery("repository:team-a/app:pull"), "alice", "wrong");
+            realm.get("/token?service=no-such-service-1&scope=repository:a/b:pull");
+            realm.get("/token?service=no-such-service-2&scope=repository:a/b:pull");
+            realm.awaitAuditLines(5);
+
+            HttpResponse<String> response = realm.get("/metrics");
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+            String text = response.body();
+            assertThat(value(text, "registry_auth_token_requests_total{service=\"" + SERVICE + "\",outcome=\"issued\"}"))
+                    .isEqualTo(2);
+            assertThat(value(text, "registry_auth_token_requests_total{service=\"" + SERVICE + "\",outcome=\"unauthorized\"}"))
+                    .isEqualTo(1);
+            // Unknown services share one label value: a scanner cannot create series.
+            assertThat(value(text, "registry_auth_token_requests_total{service=\"unknown\",outcome=\"bad_request\"}"))
+                    .isEqualTo(2);
+            assertThat(text).doesNotContain("no-such-service");
+            assertThat(value(text, "registry_auth_authentication_failures_total{service=\"" + SERVICE
+                    + "\",authenticator=\"htpasswd\"}")).isEqualTo(1);
+            assertThat(value(text, "registry_auth_token_request_duration_seconds_count")).isEqualTo(5);
+            assertThat(value(text, "registry_auth_token_request_duration_seconds_bucket{le=\"+Inf\"}")).isEqualTo(5);
+            assertThat(text).contains("registry_auth_token_request_duration_seconds_bucket{le=\"0.0005\"}")
+                    .contains("registry_auth_token_request_duration_seconds_bucket{le=\"2.5\"}")
+                    .contains("registry_auth_token_request_duration_seconds_sum ")
+                    .contains("# TYPE registry_auth_token_request_duration_seconds histogram");
+            // First alice request ran bcrypt (miss), the second came from the cache (hit).
+            assertThat(value(text, "registry_auth_credential_cache_hits_total")).isEqualTo(1);
+            assertThat(value(text, "registry_auth_credential_cache_misses_total")).isEqualTo(2);
+        }
+    }
+
+    private static double value(String metrics, String series) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
+        assertThat(m.find()).as(series + " in\n" + metrics).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+}
