@@ -2,6 +2,7 @@ package io.registryauth.realm.auth.oidc;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -16,12 +17,15 @@ import java.util.Set;
  * @param fixedUsernames  docker usernames accepted instead of the token's own (e.g. oauth2accesstoken)
  * @param introspection   client credentials for RFC 7662 introspection; null = local JWT validation only
  * @param caBundlePem     PEM certificates to trust for this provider; null = the JVM's trust store
- * @param recheckInterval how often a refresh-token use re-asks an introspection-backed provider
+ * @param recheckInterval how often a refresh-token use re-asks an introspection-backed provider; null = 5 minutes
  */
 public record OidcProvider(String name, String issuer, List<String> audiences, String usernameClaim,
                            String groupsClaim, String usernamePrefix, Set<String> fixedUsernames,
                            Introspection introspection, String caBundlePem, Duration recheckInterval) {
     public OidcProvider {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(issuer, "issuer");
+        Objects.requireNonNull(usernameClaim, "usernameClaim");
         audiences = List.copyOf(audiences);
         fixedUsernames = Set.copyOf(fixedUsernames);
         usernamePrefix = usernamePrefix == null ? "" : usernamePrefix;
