@@ -14,7 +14,10 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** 100,000 grants: answers stay right, stay fast enough that only an index explains it, and are thread-safe. */
+/**
+ * 100,000 grants: answers stay right and are thread-safe. How fast they come is measured by
+ * PolicyBenchmark (docs/benchmarks.md), not asserted here.
+ */
 class PolicyScaleTest {
     private static final int TEAMS = 2_000;
     private static Policy policy;
@@ -63,21 +66,6 @@ class PolicyScaleTest {
         assertThat(policy.authorize(member(7, 1), request("team-1/app-6", "team-0/app-6")))
                 .containsExactly(new ResourceScope("repository", null, "team-1/app-6", Set.of("pull")));
         assertThat(policy.authorize(Identity.ANONYMOUS, request("team-0/app-2", "user-2/cache"))).isEmpty();
-    }
-
-    @Test
-    void tenThousandDecisionsTakeFarLessThanAScanWould() {
-        long start = System.nanoTime();
-        int granted = 0;
-        for (int i = 0; i < 10_000; i++) {
-            int team = i / 4 % TEAMS;
-            List<ResourceScope> scopes = request("team-" + team + "/app-" + i, "user-" + i + "/x");
-            granted += policy.authorize(member(i, team), scopes).size();
-        }
-        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
-        assertThat(granted).isEqualTo(20_000);
-        // A scan of 100,000 grants per scope would need minutes; the bound leaves room for a loaded machine.
-        assertThat(elapsedMillis).isLessThan(5_000);
     }
 
     @Test
