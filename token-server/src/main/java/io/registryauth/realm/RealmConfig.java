@@ -1,5 +1,6 @@
 package io.registryauth.realm;
 
+import io.registryauth.realm.auth.RobotCredentials;
 import io.registryauth.realm.auth.StaticUser;
 import io.registryauth.realm.auth.oidc.OidcProvider;
 import io.registryauth.realm.policy.Policy;
@@ -25,10 +26,12 @@ import java.util.Objects;
  * @param users           static users by name
  * @param policy          compiled grants
  * @param oidcProviders   identity providers whose access tokens are accepted as passwords
+ * @param robots          generated grant credentials by robot name (only password hashes)
  */
 public record RealmConfig(String id, String service, String issuer, String realmUrl, Duration tokenTtl,
                           Duration refreshTtl, KeyRing keys, byte[] refreshTokenKey, boolean anonymous,
-                          Map<String, StaticUser> users, Policy policy, List<OidcProvider> oidcProviders) {
+                          Map<String, StaticUser> users, Policy policy, List<OidcProvider> oidcProviders,
+                          Map<String, RobotCredentials> robots) {
     public RealmConfig {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(issuer, "issuer");
@@ -39,9 +42,23 @@ public record RealmConfig(String id, String service, String issuer, String realm
         }
         users = Map.copyOf(users);
         oidcProviders = List.copyOf(oidcProviders);
+        robots = Map.copyOf(robots);
+        robots.forEach((name, robot) -> {
+            if (!name.equals(robot.name())) {
+                throw new IllegalArgumentException("robot filed under '" + name + "' is named '" + robot.name() + "'");
+            }
+        });
     }
 
-    /** A realm without identity providers. */
+    /** A realm without robots. */
+    public RealmConfig(String id, String service, String issuer, String realmUrl, Duration tokenTtl,
+                       Duration refreshTtl, KeyRing keys, byte[] refreshTokenKey, boolean anonymous,
+                       Map<String, StaticUser> users, Policy policy, List<OidcProvider> oidcProviders) {
+        this(id, service, issuer, realmUrl, tokenTtl, refreshTtl, keys, refreshTokenKey, anonymous, users, policy,
+                oidcProviders, Map.of());
+    }
+
+    /** A realm without identity providers or robots. */
     public RealmConfig(String id, String service, String issuer, String realmUrl, Duration tokenTtl,
                        Duration refreshTtl, KeyRing keys, byte[] refreshTokenKey, boolean anonymous,
                        Map<String, StaticUser> users, Policy policy) {
@@ -56,6 +73,6 @@ public record RealmConfig(String id, String service, String issuer, String realm
     @Override
     public String toString() {
         return "RealmConfig[id=" + id + ", service=" + service + ", issuer=" + issuer + ", users="
-                + users.size() + ", grants=" + policy.size() + "]";
+                + users.size() + ", robots=" + robots.size() + ", grants=" + policy.size() + "]";
     }
 }

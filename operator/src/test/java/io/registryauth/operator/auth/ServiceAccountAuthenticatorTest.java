@@ -1,0 +1,288 @@
+package io.registryauth.operator.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.registryauth.realm.RealmConfig;
+import io.registryauth.realm.auth.AuthResult;
+import io.registryauth.realm.auth.Credentials;
+import io.registryauth.realm.auth.Identity;
+import io.registryauth.realm.policy.Policy;
+import io.registryauth.realm.policy.SubjectKind;
+import io.registryauth.realm.sign.KeyRing;
+import io.registryauth.realm.sign.SigningAlgorithm;
+import io.registryauth.realm.sign.SigningKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ServiceAccountAuthenticatorTest {
+    private static final String SERVICE = "registry.test";
+    private static final Instant NOW = Instant.parse("2026-06-01T08:00:00Z");
+    private static final SigningKey KEY = SigningKey.generate(SigningAlgorithm.ES256, "sa-test", NOW.minusSeconds(60),
+            Duration.ofDays(1));
+    private static final RealmConfig REALM = new RealmConfig("test/sa", SERVICE, "registry-auth",
+            "https://auth.test/token", Duration.ofMinutes(15), Duration.ofHours(8), KeyRing.of(KEY),
+            new byte[32], false, Map.of(), Policy.empty());
+    private static final Set<String> BUILDER_GROUPS = Set.of("system:serviceaccounts", "system:serviceaccounts:ci",
+            "system:authenticated");
+    private static final Identity BUILDER = new Identity("ci:builder", BUILDER_GROUPS, "serviceaccount",
+            SubjectKind.SERVICE_ACCOUNT);
+
+    private final SettableClock clock = new SettableClock(NOW);
+    private FakeApiServer api;
+
+    @BeforeEach
+    void start() {
+        api = new FakeApiServer(NOW);
+        api.createServiceAccount("ci", "builder");
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    private ServiceAccountAuthenticator authenticator(ServiceAccountLogin login) {
+        return authenticator(login, ServiceAccountAuthenticator.Settings.defaults());
+    }
+
+    private ServiceAccountAuthenticator authenticator(ServiceAccountLogin login,
+                                                      ServiceAccountAuthenticator.Settings settings) {
+        return new ServiceAccountAuthenticator(api.client, realm -> Optional.ofNullable(login),
+                settings.withClock(clock));
+    }
+
+    private static ServiceAccountLogin enabled() {
+        return new ServiceAccountLogin(List.of(), false);
+    }
+
+    private String builderToken() {
+        return api.issue("ci", "builder", List.of(SERVICE), NOW.plus(Duration.ofHours(1)));
+    }
+
+    @Test
+    void aValidTokenIsAdmittedAsItsServiceAccountWithAnyUserName() {
+        ServiceAccountAuthenticator authenticator = authenticator(enabled());
+        AuthResult result = authenticator.authenticate(REALM, new Credentials("whoever", builderToken()));
+        assertThat(result).isEqualTo(new AuthResult.Admitted(BUILDER));
+        // The review was bound to the realm's service, the default audience.
+        assertThat(api.reviewedAudiences).containsExactly(List.of(SERVICE));
+    }
+
+    @Test
+    void theServiceAccountUserNameFormMustNameTheTokensServiceAccount() {
+        ServiceAccountAuthenticator authenticator = authenticator(enabled());
+        String token = builderToken();
+        assertThat(authenticator.authenticate(REALM, new Credentials("system:serviceaccount:ci:builder", token)))
+                .isEqualTo(new AuthResult.Admitted(BUILDER));
+        // Basic auth splits "system:serviceaccount:ci:builder:<token>" at its first ':'.
+        assertThat(authenticator.authenticate(REALM, new Credentials("system", "serviceaccount:ci:builder:" + token)))
+                .isEqualTo(new AuthResult.Admitted(BUILDER));
+        AuthResult other = authenticator.authenticate(REALM, new Credentials("system:serviceaccount:ci:deployer", token));
+        assertThat(other).isInstanceOf(AuthResult.Rejected.class);
+        assertThat(authenticator.authenticate(REALM, new Credentials("system", "serviceaccount:prod:builder:" + token)))
+                .isInstanceOf(AuthResult.Rejected.class);
+    }
+
+    @Test
+    void aTokenForAnotherAudienceIsRefused() {
+        ServiceAccountAuthenticator authenticator = authenticator(enabled());
+        // The pod's default token is bound to the API server, not to the registry.
+        String apiToken = api.issue("ci", "builder", List.of(FakeApiServer.API_AUDIENCE), NOW.plus(Duration.ofHours(1)));
+        AuthResult result = authenticator.authenticate(REALM, new Credentials("x", apiToken));
+        assertThat(result).isEqualTo(new AuthResult.Rejected(
+                "service-account token was not accepted for audience " + SERVICE));
+        assertThat(((AuthResult.Rejected) result).reason()).doesNotContain(apiToken);
+    }
+
+    @Test
+    void configuredAudiencesReplaceTheService() {
+        ServiceAccountAuthenticator authenticator = authenticator(
+                new ServiceAccountLogin(List.of("registry", "ci-registry"), false));
+        String forCi = api.issue("ci", "builder", List.of("ci-registry"), NOW.plus(Duration.ofHours(1)));
+        assertThat(authenticator.authenticate(REALM, new Credentials("x", forCi))).isEqualTo(new AuthResult.Admitted(BUILDER));
+        assertThat(authenticator.authenticate(REALM, new Credentials("x", builderToken())))
+                .isInstanceOf(AuthResult.Rejected.class);
+        assertThat(api.reviewedAudiences).allSatisfy(a -> assertThat(a).containsExactly("registry", "ci-registry"));
+    }
+
+    @Test
+    void anAnswerWithoutAConfiguredAudienceIsRefused() {
+        try (FakeApiServer lax = new FakeApiServer(NOW, false)) {
+            // An API server (or a proxy) that says "authenticated" but not for which audience.
+            lax.server.expect().post().withPath(FakeApiServer.REVIEWS).andReturn(201,
+                    "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\",\"status\":{"
+                            + "\"authenticated\":true,\"user\":{\"username\":\"system:serviceaccount:ci:builder\"}}}")
+                    .always();
+            ServiceAccountAuthenticator authenticator = new ServiceAccountAuthenticator(lax.client,
+                    realm -> Optional.of(enabled()), ServiceAccountAuthenticator.Settings.defaults().withClock(clock));
+            assertThat(authenticator.authenticate(REALM, new Credentials("x", builderToken())))
+                    .isInstanceOf(AuthResult.Rejected.class);
+        }
+    }
+
+    @Test
+    void anExpiredTokenIsRefused() {
+        ServiceAccountAuthenticator authenticator = authenticator(enabled());
+        String token = api.issue("ci", "builder", List.of(SERVICE), NOW.plus(Duration.ofMinutes(10)));
+        // The API server's clock is past the token's exp (ours is not): its review says unauthenticated.
+        api.now = NOW.plus(Duration.ofMinutes(11));
+        assertThat(authenticator.authenticate(REALM, new Credentials("x", token)))
+                .isEqualTo(new AuthResult.Rejected("service-account token was not accepted for audience " + SERVICE));
+        // Past exp by our own clock too: refused without asking.
+        int asked = api.reviewedAudiences.size();
+        clock.now = NOW.plus(Duration.ofMinutes(10));
+        assertThat(authenticator.authenticate(REALM, new Credentials("x", token)))
+                .isEqualTo(new AuthResult.Rejected("service-account token has expired"));
+        assertThat(api.reviewedAudiences).hasSize(asked);
+    }
+
+    @Test
+    void reviewsAreCachedWithinTheTokensLifetimeOnly() {
+        ServiceAccountAuthenticator authenticator = authenticator(enabled(),
+                ServiceAccountAuthenticator.Settings.defaults().withCacheTtl(Duration.ofMinutes(5)));
+        String token = api.issue("ci", "builder", List.of(SERVICE), NOW.plus(Duration.ofMinutes(2)));
+        Credentials credentials = new Credentials("x", token);
+        assertThat(authenticator.authenticate(REALM, credentials)).isEqualTo(new AuthResult.Admitted(BUILDER));
+        clock.now = NOW.plus(Duration.ofMinutes(1));
+        assertThat(authenticator.authenticate(REALM, credentials)).isEqualTo(new AuthResult.Admitted(BUILDER));
+        assertThat(api.reviewedAudiences).hasSize(1);
+        assertThat(authenticator.cachedReviews()).isEqualTo(1);
+
+        // A cached review ends with its cache time: the next login asks again and sees the deletion.
+        ServiceAccountAuthenticator shortCache = authenticator(enabled(),
+                ServiceAccountAuthenticator.Settings.defaults().withCacheTtl(Duration.ofSeconds(30)));
+        String longToken = builderToken();
+        clock.now = NOW;
+        assertThat(shortCache.authenticate(REALM, new Credentials("x", longToken))).isInstanceOf(AuthResult.Admitted.class);
+        api.deleteServiceAccount("ci", "builder");
+        clock.now = NOW.plusSeconds(29);
+        assertThat(shortCache.authenticate(REALM, new Credentials("x", longToken))).isInstanceOf(AuthResult.Admitted.class);
+        clock.now = NOW.plusSeconds(30);
+        assertThat(shortCache.authenticate(REALM, new Credentials("x", longToken))).isInstanceOf(AuthResult.Rejected.class);
+    }
+
+    @Test
+    void aDeletedServiceAccountIsRefusedOnRecheck() {
+        ServiceAccountAuthenticator authenticator = authenticator(enabled());
+        Identity fromRefreshToken = new Identity("ci:builder", Set.of(), "serviceaccount", SubjectKind.SERVICE_ACCOUNT);
+        assertThat(authenticator.recheck(REALM, fromRefreshToken)).isEqualTo(new AuthResult.Admitted(BUILDER));
+        api.deleteServiceAccount("ci", "builder");
+        assertThat(authenticator.recheck(REALM, fromRefreshToken))
+                .isEqualTo(new AuthResult.Rejected("service account no longer exists"));
+        assertThat(authenticator.recheck(REALM, new Identity("ci:builder", Set.of(), "serviceaccount", SubjectKind.USER)))
+                .isInstanceOf(AuthResult.Rejected.class);
+        assertThat(new ServiceAccountAuthenticator(api.client, realm -> Optional.empty(),
+                ServiceAccountAuthenticator.Settings.defaults()).recheck(REALM, fromRefreshToken))
+                .isInstanceOf(AuthResult.Rejected.class);
+    }
+
+    @Test
+    void anUnreachableApiServerMakesLoginsUnavailable() {
+        ServiceAccountAuthenticator authenticator = authenticator(enabled());
+        String token = builderToken();
+        api.server.destroy();
+        long start = System.nanoTime();
+        AuthResult result = authenticator.authenticate(REALM, new Credentials("x", token));
+        assertThat(result).isEqualTo(new AuthResult.Unavailable("could not reach the Kubernetes API server"));
+        assertThat(authenticator.recheck(REALM, BUILDER)).isInstanceOf(AuthResult.Unavailable.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aSlowApiServerMakesLoginsUnavailableAfterTheTimeout() {
+        try (FakeApiServer slow = new FakeApiServer(NOW, false)) {
+            slow.server.expect().post().delay(5, TimeUnit.SECONDS).withPath(FakeApiServer.REVIEWS)
+                    .andReturn(201, "{}").always();
+            ServiceAccountAuthenticator authenticator = new ServiceAccountAuthenticator(slow.client,
+                    realm -> Optional.of(enabled()), ServiceAccountAuthenticator.Settings.defaults()
+                    .withRequestTimeout(Duration.ofMillis(300)).withClock(clock));
+            long start = System.nanoTime();
+            AuthResult result = authenticator.authenticate(REALM, new Credentials("x", builderToken()));
+            assertThat(result).isEqualTo(new AuthResult.Unavailable("the Kubernetes API server did not answer in time"));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        }
+    }
+
+    @Test
+    void missingRbacIsUnavailableNotAWrongPassword() {
+        try (FakeApiServer forbidding = new FakeApiServer(NOW, false)) {
+            forbidding.server.expect().post().withPath(FakeApiServer.REVIEWS).andReturn(403,
+                    "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Forbidden\","
+                            + "\"code\":403}").always();
+            ServiceAccountAuthenticator authenticator = new ServiceAccountAuthenticator(forbidding.client,
+                    realm -> Optional.of(enabled()), ServiceAccountAuthenticator.Settings.defaults().withClock(clock));
+            assertThat(authenticator.authenticate(REALM, new Credentials("x", builderToken()))).isEqualTo(
+                    new AuthResult.Unavailable("the operator may not create tokenreviews (check its RBAC)"));
+        }
+    }
+
+    @Test
+    void legacySecretTokensAreRefusedUnlessAllowed() {
+        String legacy = api.issueLegacy("ci", "builder");
+        AuthResult refused = authenticator(enabled()).authenticate(REALM, new Credentials("x", legacy));
+        assertThat(refused).isInstanceOf(AuthResult.Rejected.class);
+        assertThat(((AuthResult.Rejected) refused).reason()).startsWith("legacy service-account tokens are not accepted");
+        // A token without exp is legacy whatever its claims say.
+        String noExp = FakeApiServer.jws("{\"aud\":[\"" + SERVICE + "\"],\"sub\":\"system:serviceaccount:ci:builder\"}");
+        assertThat(authenticator(enabled()).authenticate(REALM, new Credentials("x", noExp)))
+                .isInstanceOf(AuthResult.Rejected.class);
+        assertThat(api.reviewedAudiences).isEmpty();
+
+        ServiceAccountAuthenticator allowing = authenticator(new ServiceAccountLogin(List.of(), true));
+        assertThat(allowing.authenticate(REALM, new Credentials("x", legacy))).isEqualTo(new AuthResult.Admitted(BUILDER));
+        // Asked without audiences: the API server accepts legacy tokens only for its own.
+        assertThat(api.reviewedAudiences).containsExactly(List.of());
+    }
+
+    @Test
+    void otherCredentialsAreNotMine() {
+        ServiceAccountAuthenticator authenticator = authenticator(enabled());
+        String oidcUser = FakeApiServer.jws("{\"aud\":\"registry\",\"exp\":" + NOW.plusSeconds(600).getEpochSecond()
+                + ",\"iss\":\"https://idp.example\",\"sub\":\"alice\"}");
+        for (String password : new String[] {"wonderland", "", "a.b.c", "not.base64!.x", oidcUser,
+                FakeApiServer.jws("{\"sub\":\"system:serviceaccount:ci\"}"),
+                FakeApiServer.jws("{\"sub\":\"system:serviceaccount:ci:builder:extra\"}")}) {
+            assertThat(authenticator.authenticate(REALM, new Credentials("alice", password))).as(password)
+                    .isEqualTo(AuthResult.NOT_MINE);
+        }
+        // A realm without service-account login leaves even real tokens to others.
+        ServiceAccountAuthenticator disabled = authenticator(null);
+        assertThat(disabled.authenticate(REALM, new Credentials("x", builderToken()))).isEqualTo(AuthResult.NOT_MINE);
+        assertThat(api.reviewedAudiences).isEmpty();
+    }
+
+    /** A clock the test sets. */
+    private static final class SettableClock extends Clock {
+        volatile Instant now;
+
+        SettableClock(Instant start) {
+            this.now = start;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+}
