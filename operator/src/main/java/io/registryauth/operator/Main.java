@@ -5,7 +5,9 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.registryauth.operator.dev.DevMode;
 import io.registryauth.operator.dev.DevOptions;
+import io.registryauth.operator.auth.ServiceAccountAuthenticator;
 import io.registryauth.operator.feed.RealmFeed;
+import io.registryauth.operator.feed.ServiceAccountLogins;
 import io.registryauth.realm.RealmState;
 import io.registryauth.realm.http.TokenServer;
 import io.vertx.core.Vertx;
@@ -68,9 +70,11 @@ public final class Main {
         KubernetesClient client = new KubernetesClientBuilder().withHttpClientFactory(new VertxHttpClientFactory())
                 .build();
         RealmState state = new RealmState();
+        ServiceAccountLogins logins = new ServiceAccountLogins();
         Vertx vertx = Vertx.vertx();
         try {
-            TokenServer.start(vertx, state, TokenServer.Options.defaults(), REALM_PORT)
+            TokenServer.start(vertx, state, TokenServerOptions.standard(new ServiceAccountAuthenticator(client, logins,
+                            ServiceAccountAuthenticator.Settings.defaults())), REALM_PORT)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             vertx.close();
@@ -78,7 +82,7 @@ public final class Main {
             throw new IllegalArgumentException("cannot serve the realm on port " + REALM_PORT + ": " + e.getMessage(), e);
         }
         LOG.info("realm listening on port {}", REALM_PORT);
-        RealmFeed feed = RealmFeed.start(client, settings, state);
+        RealmFeed feed = RealmFeed.start(client, settings, state, logins);
         RegistryAuthOperator operator = RegistryAuthOperator.start(client, settings);
         runUntilStopped(() -> {
             operator.close();

@@ -19,6 +19,15 @@ public final class ResourceNames {
     public static final String BUNDLE_FILE = "rootcertbundle.pem";
     public static final String JWKS_FILE = "jwks.json";
     public static final String ISSUER_PREFIX = "registry-auth/";
+    /** On a generated pull Secret: the name of the grant (in the same namespace) it belongs to. */
+    public static final String ROBOT_FOR_LABEL = "registryauth.io/robot-for";
+    /** Hash of the password in the pull Secret; the realm learns the robot's password from it. */
+    public static final String PASSWORD_HASH_ANNOTATION = "registryauth.io/password-hash";
+    /** Hash of the password replaced at the last rotation, accepted until the next annotation's instant. */
+    public static final String PREVIOUS_PASSWORD_HASH_ANNOTATION = "registryauth.io/previous-password-hash";
+    public static final String PREVIOUS_VALID_UNTIL_ANNOTATION = "registryauth.io/previous-valid-until";
+    /** When the current password was generated (RFC 3339). */
+    public static final String ROTATED_AT_ANNOTATION = "registryauth.io/rotated-at";
 
     private ResourceNames() {
     }
@@ -51,6 +60,11 @@ public final class ResourceNames {
 
     public static String key(String namespace, String name) {
         return namespace + "/" + name;
+    }
+
+    /** Labels of the pull Secret generated for grant {@code grantName}. */
+    public static Map<String, String> robotLabels(String grantName) {
+        return Map.of(MANAGED_BY_LABEL, MANAGED_BY, ROBOT_FOR_LABEL, grantName);
     }
 
     /** Labels of the objects made for {@code auth}. */

@@ -8,6 +8,7 @@ import io.registryauth.api.v1alpha1.RepositoryAccess;
 import io.registryauth.operator.OperatorSettings;
 import io.registryauth.operator.RegistryAuthOperator;
 import io.registryauth.operator.ResourceNames;
+import io.registryauth.operator.TokenServerOptions;
 import io.registryauth.operator.feed.RealmFeed;
 import io.registryauth.realm.RealmState;
 import io.registryauth.realm.http.TokenServer;
@@ -59,7 +60,7 @@ public final class DevMode implements AutoCloseable {
         HttpServer http;
         try {
             // The realm listens first: its address is the default realm URL the operator writes everywhere.
-            http = TokenServer.start(vertx, state, TokenServer.Options.defaults(), "127.0.0.1", options.port())
+            http = TokenServer.start(vertx, state, TokenServerOptions.standard(), "127.0.0.1", options.port())
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             vertx.close();

@@ -11,6 +11,7 @@ import io.registryauth.api.v1alpha1.RepositoryAccess;
 import io.registryauth.api.v1alpha1.SecretSource;
 import io.registryauth.operator.OperatorSettings;
 import io.registryauth.operator.ResourceNames;
+import io.registryauth.operator.auth.ServiceAccountLogin;
 import io.registryauth.operator.model.GrantModel;
 import io.registryauth.operator.model.RealmModel;
 import io.registryauth.realm.RealmConfig;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -39,6 +41,8 @@ import org.slf4j.LoggerFactory;
  * Informers cache RegistryAuths and RepositoryAccesses in the watched namespaces, and Secrets only in the
  * namespaces that hold a RegistryAuth: the htpasswd Secret is the user's and carries no label of ours, so
  * Secrets cannot be label-selected, but there is no reason to cache a whole cluster's Secrets either.
+ * Generated pull Secrets live beside their grants, anywhere, so they are watched by their robot-for label
+ * in every watched namespace; deleting a grant or its Secret drops the robot at the next rebuild.
  *
  * <p>Any event schedules one rebuild on a single thread after a few milliseconds, so a burst of events
  * (an initial list, a rotation writing Secret and ConfigMap) costs one rebuild. A realm whose inputs did
@@ -53,25 +57,32 @@ public final class RealmFeed implements AutoCloseable {
     private final KubernetesClient client;
     private final OperatorSettings settings;
     private final RealmState state;
+    private final ServiceAccountLogins logins;
     private final ScheduledExecutorService executor;
     private final AtomicBoolean pending = new AtomicBoolean();
     private final List<SharedIndexInformer<RegistryAuth>> auths = new ArrayList<>();
     private final List<SharedIndexInformer<RepositoryAccess>> grants = new ArrayList<>();
+    /** Generated pull Secrets (label-selected), wherever grants may live. */
+    private final List<SharedIndexInformer<Secret>> robotSecrets = new ArrayList<>();
     /** Touched only on the rebuild thread. */
     private final Map<String, SharedIndexInformer<Secret>> secretsByNamespace = new HashMap<>();
     private final Map<String, Built> built = new HashMap<>();
     /** Realms left out because another RegistryAuth holds their service, so each is reported once. */
     private final Set<String> contested = new HashSet<>();
+    /** Whether a snapshot built from synced caches has been swapped in (readiness waits for the first). */
+    private boolean loaded;
     private volatile boolean closed;
 
     /** A realm as last built, with the fingerprint of its inputs and the problems reported for it. */
     private record Built(String fingerprint, RealmModel.Outcome outcome) {
     }
 
-    private RealmFeed(KubernetesClient client, OperatorSettings settings, RealmState state) {
+    private RealmFeed(KubernetesClient client, OperatorSettings settings, RealmState state,
+                      ServiceAccountLogins logins) {
         this.client = client;
         this.settings = settings;
         this.state = state;
+        this.logins = logins;
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "realm-feed");
             thread.setDaemon(true);
@@ -81,25 +92,36 @@ public final class RealmFeed implements AutoCloseable {
 
     /** Starts the informers; the first snapshot is swapped in once they have listed everything. */
     public static RealmFeed start(KubernetesClient client, OperatorSettings settings, RealmState state) {
-        RealmFeed feed = new RealmFeed(client, settings, state);
+        return start(client, settings, state, new ServiceAccountLogins());
+    }
+
+    /** As {@link #start(KubernetesClient, OperatorSettings, RealmState)}, also keeping {@code logins} current. */
+    public static RealmFeed start(KubernetesClient client, OperatorSettings settings, RealmState state,
+                                  ServiceAccountLogins logins) {
+        RealmFeed feed = new RealmFeed(client, settings, state, logins);
         if (settings.namespaces().isEmpty()) {
             feed.auths.add(feed.inform(client.resources(RegistryAuth.class).inAnyNamespace().runnableInformer(0)));
             feed.grants.add(feed.inform(client.resources(RepositoryAccess.class).inAnyNamespace().runnableInformer(0)));
+            feed.robotSecrets.add(feed.inform(client.secrets().inAnyNamespace()
+                    .withLabel(ResourceNames.ROBOT_FOR_LABEL).runnableInformer(0)));
         } else {
             for (String namespace : settings.namespaces()) {
                 feed.auths.add(feed.inform(client.resources(RegistryAuth.class).inNamespace(namespace)
                         .runnableInformer(0)));
                 feed.grants.add(feed.inform(client.resources(RepositoryAccess.class).inNamespace(namespace)
                         .runnableInformer(0)));
+                feed.robotSecrets.add(feed.inform(client.secrets().inNamespace(namespace)
+                        .withLabel(ResourceNames.ROBOT_FOR_LABEL).runnableInformer(0)));
             }
         }
         return feed;
     }
 
-    /** Whether the custom-resource caches have listed everything at least once. */
+    /** Whether the custom-resource and pull-Secret caches have listed everything at least once. */
     public boolean synced() {
         return auths.stream().allMatch(SharedIndexInformer::hasSynced)
-                && grants.stream().allMatch(SharedIndexInformer::hasSynced);
+                && grants.stream().allMatch(SharedIndexInformer::hasSynced)
+                && robotSecrets.stream().allMatch(SharedIndexInformer::hasSynced);
     }
 
     private <T extends HasMetadata> SharedIndexInformer<T> inform(SharedIndexInformer<T> informer) {
@@ -146,47 +168,82 @@ public final class RealmFeed implements AutoCloseable {
         try {
             List<RegistryAuth> registryAuths = all(auths);
             List<RepositoryAccess> repositoryAccesses = all(grants);
+            Map<String, Secret> pullSecrets = new HashMap<>();
+            all(robotSecrets).forEach(secret -> pullSecrets.put(ResourceNames.key(secret), secret));
             followSecrets(registryAuths);
             Map<String, Built> next = new HashMap<>();
+            boolean complete = true;
             for (RegistryAuth auth : registryAuths) {
                 String id = ResourceNames.key(auth);
                 SharedIndexInformer<Secret> secrets = secretsByNamespace.get(auth.getMetadata().getNamespace());
                 if (secrets == null || !secrets.hasSynced()) {
                     // Its Secrets are still being listed: keep what was served rather than a realm without keys.
+                    complete = false;
                     if (built.containsKey(id)) {
                         next.put(id, built.get(id));
                     }
                     continue;
                 }
-                next.put(id, build(auth, secrets, repositoryAccesses));
+                next.put(id, build(auth, secrets, repositoryAccesses, pullSecrets));
             }
             built.clear();
             built.putAll(next);
             List<RealmConfig> realms = uniqueServices(registryAuths, next);
-            if (!sameRealms(state.current(), realms)) {
+            Map<String, ServiceAccountLogin> serviceAccountLogins = new HashMap<>();
+            for (RegistryAuth auth : registryAuths) {
+                if (auth.getSpec() != null && auth.getSpec().getAuthentication() != null) {
+                    ServiceAccountLogin.of(auth.getSpec().getAuthentication().getServiceAccounts())
+                            .ifPresent(login -> serviceAccountLogins.put(ResourceNames.key(auth), login));
+                }
+            }
+            // Before the swap, so a realm never serves without the login its RegistryAuth asks for.
+            logins.replace(serviceAccountLogins);
+            // The first snapshot is swapped in even when empty, so a cluster without RegistryAuths turns
+            // ready; but not while Secrets are still listing, or realms would be missing from it.
+            if (loaded ? !sameRealms(state.current(), realms) : complete) {
                 state.swap(RealmSnapshot.of(realms));
+                loaded = true;
             }
         } catch (RuntimeException e) {
             LOG.error("rebuilding the realm snapshot failed; the previous one keeps serving", e);
         }
     }
 
-    private Built build(RegistryAuth auth, SharedIndexInformer<Secret> secrets, List<RepositoryAccess> all) {
+    private Built build(RegistryAuth auth, SharedIndexInformer<Secret> secrets, List<RepositoryAccess> all,
+                        Map<String, Secret> pullSecrets) {
         String namespace = auth.getMetadata().getNamespace();
         AuthenticationSpec authentication = auth.getSpec() == null ? null : auth.getSpec().getAuthentication();
         Secret signing = secrets.getStore().getByKey(ResourceNames.key(namespace, ResourceNames.signingSecret(auth)));
         Secret htpasswd = authentication == null ? null : referenced(secrets, namespace, authentication.getHtpasswd());
         Secret groups = authentication == null ? null : referenced(secrets, namespace, authentication.getGroups());
+        Map<String, Secret> oidcSecrets = new TreeMap<>();
+        for (String name : RealmModel.oidcSecretNames(auth)) {
+            Secret secret = secrets.getStore().getByKey(ResourceNames.key(namespace, name));
+            if (secret != null) {
+                oidcSecrets.put(name, secret);
+            }
+        }
         List<RepositoryAccess> targeting = all.stream().filter(g -> RealmModel.targets(g, auth))
                 .sorted(Comparator.comparing((RepositoryAccess g) -> ResourceNames.key(g))).toList();
+        Map<String, Secret> robots = new TreeMap<>();
+        for (RepositoryAccess grant : targeting) {
+            if (grant.getSpec().getCredentials() != null && grant.getSpec().getCredentials().getSecretName() != null) {
+                String key = ResourceNames.key(grant.getMetadata().getNamespace(),
+                        grant.getSpec().getCredentials().getSecretName());
+                Secret secret = pullSecrets.get(key);
+                if (secret != null) {
+                    robots.put(key, secret);
+                }
+            }
+        }
 
-        String fingerprint = fingerprint(auth, signing, htpasswd, groups, targeting);
+        String fingerprint = fingerprint(auth, signing, htpasswd, groups, oidcSecrets, targeting, robots);
         Built previous = built.get(ResourceNames.key(auth));
         if (previous != null && previous.fingerprint().equals(fingerprint)) {
             return previous;
         }
         RealmModel.Outcome outcome = RealmModel.realm(
-                new RealmModel.Inputs(auth, signing, htpasswd, groups, targeting), settings);
+                new RealmModel.Inputs(auth, signing, htpasswd, groups, targeting, oidcSecrets, robots), settings);
         List<GrantModel.Problem> before = previous == null ? List.of() : previous.outcome().problems();
         if (!outcome.problems().equals(before)) {
             for (GrantModel.Problem p : outcome.problems()) {
@@ -198,8 +255,10 @@ public final class RealmFeed implements AutoCloseable {
                 }
             }
         }
-        outcome.realm().ifPresent(realm -> LOG.info("realm {} (service {}) serves {} users and {} grants",
-                realm.id(), realm.service(), realm.users().size(), realm.policy().size()));
+        outcome.realm().ifPresent(realm -> LOG.info(
+                "realm {} (service {}) serves {} users, {} identity providers, {} robots and {} grants", realm.id(),
+                realm.service(), realm.users().size(), realm.oidcProviders().size(), realm.robots().size(),
+                realm.policy().size()));
         return new Built(fingerprint, outcome);
     }
 
@@ -212,12 +271,18 @@ public final class RealmFeed implements AutoCloseable {
 
     /** Resource versions identify the inputs; the same versions build the same realm. */
     private static String fingerprint(RegistryAuth auth, Secret signing, Secret htpasswd, Secret groups,
-                                      List<RepositoryAccess> grants) {
+                                      Map<String, Secret> oidcSecrets, List<RepositoryAccess> grants,
+                                      Map<String, Secret> robots) {
         StringBuilder out = new StringBuilder();
         for (HasMetadata resource : new HasMetadata[] {auth, signing, htpasswd, groups}) {
             out.append(version(resource)).append('|');
         }
+        // Sorted by name: a Secret appearing, changing or going away changes the fingerprint.
+        oidcSecrets.forEach((name, secret) -> out.append(name).append('@').append(version(secret)).append(','));
+        out.append('|');
         grants.forEach(g -> out.append(ResourceNames.key(g)).append('@').append(version(g)).append(','));
+        out.append('|');
+        robots.forEach((key, secret) -> out.append(key).append('@').append(version(secret)).append(','));
         return out.toString();
     }
 
@@ -293,6 +358,7 @@ public final class RealmFeed implements AutoCloseable {
         }
         auths.forEach(SharedIndexInformer::close);
         grants.forEach(SharedIndexInformer::close);
+        robotSecrets.forEach(SharedIndexInformer::close);
         secretsByNamespace.values().forEach(SharedIndexInformer::close);
     }
 }

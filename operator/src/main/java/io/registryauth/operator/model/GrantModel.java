@@ -1,14 +1,17 @@
 package io.registryauth.operator.model;
 
+import io.registryauth.api.v1alpha1.CredentialsSpec;
 import io.registryauth.api.v1alpha1.GrantSubject;
 import io.registryauth.api.v1alpha1.RegistryAuth;
 import io.registryauth.api.v1alpha1.RepositoryAccess;
 import io.registryauth.api.v1alpha1.RepositoryAccessSpec;
 import io.registryauth.api.v1alpha1.RepositoryAction;
 import io.registryauth.api.v1alpha1.TenancySpec;
+import io.registryauth.realm.auth.BasicAuth;
 import io.registryauth.realm.policy.Grant;
 import io.registryauth.realm.policy.Policy;
 import io.registryauth.realm.policy.Subject;
+import io.registryauth.realm.policy.SubjectKind;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,6 +36,7 @@ public final class GrantModel {
     public static final String OUTSIDE_TENANCY = "OutsideTenancy";
     public static final String INVALID_SUBJECT = "InvalidSubject";
     public static final String NOTHING_GRANTED = "NothingGranted";
+    public static final String INVALID_CREDENTIALS = "InvalidCredentials";
 
     /** One reason a grant is not enforced, with a message a person can act on. */
     public record Problem(String reason, String message) {
@@ -60,6 +64,7 @@ public final class GrantModel {
                     + " does not exist"));
         }
         subjectProblems(spec, problems);
+        credentialsProblems(grant, spec.getCredentials(), problems);
         List<String> validPatterns = new ArrayList<>();
         for (String pattern : spec.getRepositories()) {
             Optional<String> problem = Policy.patternProblem(pattern);
@@ -81,11 +86,17 @@ public final class GrantModel {
         return List.copyOf(problems);
     }
 
-    /** The grant as the realm's policy sees it; only meaningful when {@link #problems} is empty. */
+    /**
+     * The grant as the realm's policy sees it; only meaningful when {@link #problems} is empty. A grant with
+     * credentials also names its robot, which no other grant can name.
+     */
     public static Grant toGrant(RepositoryAccess grant) {
         RepositoryAccessSpec spec = grant.getSpec();
         String namespace = grant.getMetadata().getNamespace();
-        List<Subject> subjects = spec.getSubjects().stream().map(s -> subject(s, namespace)).toList();
+        List<Subject> subjects = new ArrayList<>(spec.getSubjects().stream().map(s -> subject(s, namespace)).toList());
+        if (spec.getCredentials() != null) {
+            subjects.add(new Subject(SubjectKind.ROBOT, RobotSecret.robotName(grant)));
+        }
         return new Grant(namespace + "/" + grant.getMetadata().getName(), subjects, spec.getRepositories(),
                 actions(spec), spec.isCatalog());
     }
@@ -113,8 +124,8 @@ public final class GrantModel {
     }
 
     private static void subjectProblems(RepositoryAccessSpec spec, List<Problem> problems) {
-        if (spec.getSubjects().isEmpty()) {
-            problems.add(new Problem(INVALID_SUBJECT, "spec.subjects is empty"));
+        if (spec.getSubjects().isEmpty() && spec.getCredentials() == null) {
+            problems.add(new Problem(INVALID_SUBJECT, "spec.subjects is empty and spec.credentials is not set"));
         }
         for (int i = 0; i < spec.getSubjects().size(); i++) {
             GrantSubject subject = spec.getSubjects().get(i);
@@ -130,6 +141,30 @@ public final class GrantModel {
                 problems.add(new Problem(INVALID_SUBJECT, where + ": write the ServiceAccount's namespace in "
                         + "'namespace', not in its name"));
             }
+        }
+    }
+
+    private static void credentialsProblems(RepositoryAccess grant, CredentialsSpec credentials,
+                                            List<Problem> problems) {
+        if (credentials == null) {
+            return;
+        }
+        if (RobotSecret.robotName(grant).length() > BasicAuth.MAX_USERNAME_CHARS) {
+            problems.add(new Problem(INVALID_CREDENTIALS, "the robot name " + RobotSecret.robotName(grant).length()
+                    + " characters long would exceed " + BasicAuth.MAX_USERNAME_CHARS + "; use a shorter grant name"));
+        }
+        if (blank(credentials.getSecretName())) {
+            problems.add(new Problem(INVALID_CREDENTIALS, "spec.credentials.secretName is required"));
+        }
+        try {
+            credentials.rotationPeriodDuration();
+        } catch (IllegalArgumentException e) {
+            problems.add(new Problem(INVALID_CREDENTIALS, "spec.credentials.rotationPeriod: " + e.getMessage()));
+        }
+        try {
+            credentials.gracePeriodDuration();
+        } catch (IllegalArgumentException e) {
+            problems.add(new Problem(INVALID_CREDENTIALS, "spec.credentials.gracePeriod: " + e.getMessage()));
         }
     }
 

@@ -1,8 +1,12 @@
 package io.registryauth.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -11,12 +15,14 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.PrimaryToSecondaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.registryauth.api.v1alpha1.CredentialsSpec;
 import io.registryauth.api.v1alpha1.RegistryAuth;
 import io.registryauth.api.v1alpha1.RepositoryAccess;
 import io.registryauth.api.v1alpha1.RepositoryAccessStatus;
 import io.registryauth.operator.OperatorSettings;
 import io.registryauth.operator.ResourceNames;
 import io.registryauth.operator.model.GrantModel;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -27,12 +33,19 @@ import java.util.stream.Collectors;
  * Tells in a grant's status whether it is enforced, and why not (GrantModel decides, as for the realm).
  * Re-reconciled when its RegistryAuth appears, changes or goes: a primary-cache index from "namespace/name"
  * of the target to the grants naming it maps RegistryAuth events back to grants.
+ *
+ * <p>A grant with spec.credentials also gets its pull Secret ({@link PullSecrets}): written while the grant
+ * is enforced, looked at again when it is due for rotation or its previous password's grace ends, put back
+ * when edited (its informer reports every change), and deleted, with its service-account references, when
+ * the grant stops asking for it or goes (a finalizer: the mock API server and dev mode collect no garbage).
  */
 @ControllerConfiguration(name = RepositoryAccessReconciler.NAME)
-public class RepositoryAccessReconciler implements Reconciler<RepositoryAccess> {
+public class RepositoryAccessReconciler implements Reconciler<RepositoryAccess>, Cleaner<RepositoryAccess> {
     public static final String NAME = "repositoryaccess";
     static final String TARGET_INDEX = "registryauth-target";
     static final String REGISTRY_AUTH_NOT_READY = "RegistryAuthNotReady";
+    static final String SERVICE_ACCOUNT_INDEX = "pull-service-accounts";
+    static final String CREDENTIALS_CONFLICT = "CredentialsConflict";
 
     private final OperatorSettings settings;
 
@@ -66,7 +79,47 @@ public class RepositoryAccessReconciler implements Reconciler<RepositoryAccess> 
                                 .collect(Collectors.toSet()))
                         .withPrimaryToSecondaryMapper(grantToAuth)
                         .build(), context);
-        return List.of(registryAuths);
+        InformerEventSource<Secret, RepositoryAccess> pullSecrets = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Secret.class, RepositoryAccess.class)
+                        .withName("pull-secrets")
+                        .withLabelSelector(ResourceNames.ROBOT_FOR_LABEL)
+                        .withSecondaryToPrimaryMapper(secret -> Set.of(new ResourceID(
+                                secret.getMetadata().getLabels().get(ResourceNames.ROBOT_FOR_LABEL),
+                                secret.getMetadata().getNamespace())))
+                        .build(), context);
+        // A service account created after its grant still gets the Secret listed.
+        context.getPrimaryCache().addIndexer(SERVICE_ACCOUNT_INDEX, grant -> grant.getSpec() == null
+                || grant.getSpec().getCredentials() == null ? List.of()
+                : grant.getSpec().getCredentials().getServiceAccounts().stream()
+                        .map(sa -> ResourceNames.key(grant.getMetadata().getNamespace(), sa)).toList());
+        InformerEventSource<ServiceAccount, RepositoryAccess> serviceAccounts = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(ServiceAccount.class, RepositoryAccess.class)
+                        .withName("pull-service-accounts")
+                        .withSecondaryToPrimaryMapper(sa -> context.getPrimaryCache()
+                                .byIndex(SERVICE_ACCOUNT_INDEX, ResourceNames.key(sa)).stream()
+                                .map(ResourceID::fromResource)
+                                .collect(Collectors.toSet()))
+                        .build(), context);
+        return List.of(registryAuths, pullSecrets, serviceAccounts);
+    }
+
+    @Override
+    public DeleteControl cleanup(RepositoryAccess grant, Context<RepositoryAccess> context) {
+        PullSecrets.remove(context.getClient(), grant, null, serviceAccounts(grant),
+                PullSecrets.listed(context.getClient(), grant));
+        return DeleteControl.defaultDelete();
+    }
+
+    /** The service accounts that may list the grant's Secret: those asked for now and those patched before. */
+    private static Set<String> serviceAccounts(RepositoryAccess grant) {
+        Set<String> accounts = new java.util.TreeSet<>();
+        if (grant.getSpec() != null && grant.getSpec().getCredentials() != null) {
+            accounts.addAll(grant.getSpec().getCredentials().getServiceAccounts());
+        }
+        if (grant.getStatus() != null && grant.getStatus().getCredentials() != null) {
+            accounts.addAll(grant.getStatus().getCredentials().getServiceAccounts());
+        }
+        return accounts;
     }
 
     @Override
@@ -78,16 +131,58 @@ public class RepositoryAccessReconciler implements Reconciler<RepositoryAccess> 
         RepositoryAccessStatus next = new RepositoryAccessStatus();
         Long generation = grant.getMetadata().getGeneration();
         next.setObservedGeneration(generation);
+        next.setCredentials(previous.getCredentials());
+        Optional<Instant> nextLook = Optional.empty();
+        Optional<String> conflict = Optional.empty();
+        CredentialsSpec credentials = grant.getSpec() == null ? null : grant.getSpec().getCredentials();
+        // From the informer cache: a Secret it has not seen yet comes back as an event and is handled then.
+        Set<Secret> pullSecrets = context.getSecondaryResources(Secret.class);
+        if (credentials == null) {
+            PullSecrets.remove(context.getClient(), grant, null, serviceAccounts(grant), pullSecrets);
+            next.setCredentials(null);
+        } else if (problems.isEmpty()) {
+            PullSecrets.remove(context.getClient(), grant, credentials.getSecretName(), serviceAccounts(grant),
+                    pullSecrets);
+            try {
+                PullSecrets.Outcome written = PullSecrets.apply(context.getClient(), grant, target, now);
+                // Accounts no longer asked for give the Secret back.
+                if (previous.getCredentials() != null) {
+                    for (String account : previous.getCredentials().getServiceAccounts()) {
+                        if (!written.status().getServiceAccounts().contains(account)
+                                && !credentials.getServiceAccounts().contains(account)) {
+                            PullSecrets.unlist(context.getClient(), grant.getMetadata().getNamespace(), account,
+                                    credentials.getSecretName());
+                        }
+                    }
+                }
+                next.setCredentials(written.status());
+                nextLook = written.nextLook();
+            } catch (IllegalStateException e) {
+                conflict = Optional.of(e.getMessage());
+            }
+        }
         List<Condition> conditions;
         if (problems.isEmpty()) {
             conditions = Conditions.set(previous.getConditions(), Conditions.ACCEPTED, true, "Accepted",
                     "Enforced by RegistryAuth " + target(grant).orElse("?"), generation, now);
             boolean targetReady = target != null && target.getStatus() != null
                     && Conditions.isTrue(target.getStatus().getConditions(), Conditions.READY);
-            conditions = targetReady
-                    ? Conditions.set(conditions, Conditions.READY, true, "Ready", "Grant is enforced", generation, now)
-                    : Conditions.set(conditions, Conditions.READY, false, REGISTRY_AUTH_NOT_READY,
-                            "RegistryAuth " + target(grant).orElse("?") + " is not Ready", generation, now);
+            if (conflict.isPresent()) {
+                // Enforced for its subjects, but its robot has no Secret to live in.
+                conditions = Conditions.set(conditions, Conditions.READY, false, CREDENTIALS_CONFLICT,
+                        conflict.get(), generation, now);
+                if (!CREDENTIALS_CONFLICT.equals(previous.condition(Conditions.READY).map(Condition::getReason)
+                        .orElse(""))) {
+                    new EventRecorder(context.getClient(), settings.clock()).record(grant, EventRecorder.WARNING,
+                            CREDENTIALS_CONFLICT, conflict.get());
+                }
+            } else {
+                conditions = targetReady
+                        ? Conditions.set(conditions, Conditions.READY, true, "Ready", "Grant is enforced", generation,
+                                now)
+                        : Conditions.set(conditions, Conditions.READY, false, REGISTRY_AUTH_NOT_READY,
+                                "RegistryAuth " + target(grant).orElse("?") + " is not Ready", generation, now);
+            }
         } else {
             String reason = problems.get(0).reason();
             String message = problems.stream().map(GrantModel.Problem::message).collect(Collectors.joining("; "));
@@ -103,10 +198,15 @@ public class RepositoryAccessReconciler implements Reconciler<RepositoryAccess> 
             }
         }
         next.setConditions(conditions);
+        UpdateControl<RepositoryAccess> control;
         if (next.equals(previous)) {
-            return UpdateControl.noUpdate();
+            control = UpdateControl.noUpdate();
+        } else {
+            grant.setStatus(next);
+            control = UpdateControl.patchStatus(grant);
         }
-        grant.setStatus(next);
-        return UpdateControl.patchStatus(grant);
+        // Come back for the rotation or the end of the previous password's grace.
+        nextLook.ifPresent(at -> control.rescheduleAfter(Duration.between(now, at).plusSeconds(1)));
+        return control;
     }
 }

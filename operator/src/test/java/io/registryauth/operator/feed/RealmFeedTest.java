@@ -11,17 +11,25 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.registryauth.api.v1alpha1.OidcIntrospectionSpec;
+import io.registryauth.api.v1alpha1.OidcProviderSpec;
 import io.registryauth.api.v1alpha1.RegistryAuth;
 import io.registryauth.api.v1alpha1.RepositoryAccess;
 import io.registryauth.api.v1alpha1.RepositoryAction;
+import io.registryauth.api.v1alpha1.SecretKeyReference;
 import io.registryauth.operator.OperatorSettings;
 import io.registryauth.operator.model.Fixtures;
 import io.registryauth.realm.RealmConfig;
+import io.registryauth.realm.RealmSnapshot;
 import io.registryauth.realm.RealmState;
 import io.registryauth.realm.auth.Identity;
+import io.registryauth.realm.auth.RobotPasswords;
+import io.registryauth.realm.auth.oidc.OidcProvider;
 import io.registryauth.realm.scope.ResourceScope;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -184,5 +192,106 @@ class RealmFeedTest {
         Thread.sleep(500);
 
         assertThat(realm().orElseThrow().id()).isEqualTo("registry/main");
+    }
+
+    @Test
+    void aClusterWithoutRegistryAuthsStillGetsASnapshot() throws Exception {
+        client.resource(auth).delete();
+        RealmSnapshot initial = new RealmSnapshot(Map.of());
+        state = new RealmState(initial);
+        feed = RealmFeed.start(client, SETTINGS, state);
+
+        await(s -> s.current() != initial);
+
+        assertThat(state.current().byService()).isEmpty();
+    }
+
+    @Test
+    void theFirstSnapshotWaitsForTheSecretsSoItHoldsTheRealm() throws Exception {
+        client.resource(Fixtures.signingSecret(auth)).create();
+        RealmSnapshot initial = new RealmSnapshot(Map.of());
+        state = new RealmState(initial);
+        feed = RealmFeed.start(client, SETTINGS, state);
+
+        await(s -> s.current() != initial);
+
+        assertThat(realm()).as("the first snapshot swapped in").isPresent();
+    }
+
+    @Test
+    void identityProvidersFollowTheirClientSecret() throws Exception {
+        OidcProviderSpec corp = new OidcProviderSpec();
+        corp.setName("corp");
+        corp.setIssuer("https://idp.example.com/realms/corp");
+        corp.setIntrospection(new OidcIntrospectionSpec("registry-auth", new SecretKeyReference("idp-client", "secret")));
+        RegistryAuth withProvider = client.resources(RegistryAuth.class).inNamespace("registry").withName("main").get();
+        withProvider.getSpec().getAuthentication().setOidc(List.of(corp));
+        client.resource(withProvider).update();
+        client.resource(Fixtures.signingSecret(auth)).create();
+        feed = RealmFeed.start(client, SETTINGS, state);
+        await(s -> realm().isPresent());
+        assertThat(realm().orElseThrow().oidcProviders()).as("no provider without its client secret").isEmpty();
+
+        client.resource(new SecretBuilder().withNewMetadata().withNamespace("registry").withName("idp-client")
+                .endMetadata().withData(Map.of("secret", Fixtures.base64("first"))).build()).create();
+        await(s -> realm().map(r -> r.oidcProviders().size() == 1).orElse(false));
+        assertThat(realm().orElseThrow().oidcProviders().get(0).introspection())
+                .isEqualTo(new OidcProvider.Introspection("registry-auth", "first"));
+
+        client.resource(new SecretBuilder().withNewMetadata().withNamespace("registry").withName("idp-client")
+                .endMetadata().withData(Map.of("secret", Fixtures.base64("second"))).build()).update();
+        await(s -> realm().map(r -> r.oidcProviders().get(0).introspection().clientSecret().equals("second"))
+                .orElse(false));
+    }
+
+    @Test
+    void robotsFollowTheirPullSecretsAndGoWithTheirGrant() throws Exception {
+        client.resource(Fixtures.signingSecret(auth)).create();
+        RepositoryAccess pull = Fixtures.robotGrant("team-a", "pull", "team-a-pull", List.of("team-a/**"),
+                RepositoryAction.PULL);
+        client.resource(pull).create();
+        feed = RealmFeed.start(client, SETTINGS, state);
+        await(s -> realm().map(r -> r.policy().size() == 1).orElse(false));
+        assertThat(realm().orElseThrow().robots()).as("no robot before its Secret exists").isEmpty();
+
+        RobotPasswords.Generated first = RobotPasswords.generate();
+        client.resource(Fixtures.pullSecret(pull, first.hash(), null, null)).create();
+        await(s -> robotAccepts("robot$team-a$pull", first.password()));
+        assertThat(allows(Fixtures.robot(pull), repository("team-a/app", "pull"))).isTrue();
+
+        RobotPasswords.Generated second = RobotPasswords.generate();
+        client.resource(Fixtures.pullSecret(pull, second.hash(), null, null)).update();
+        await(s -> robotAccepts("robot$team-a$pull", second.password()));
+        assertThat(robotAccepts("robot$team-a$pull", first.password())).isFalse();
+
+        long start = System.nanoTime();
+        client.resources(RepositoryAccess.class).inNamespace("team-a").withName("pull").delete();
+        await(s -> realm().map(r -> r.robots().isEmpty()).orElse(false));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        System.out.println("robot revoked " + millis + " ms after its grant was deleted");
+        assertThat(millis).isLessThan(1000);
+    }
+
+    private boolean robotAccepts(String name, String password) {
+        return realm().map(r -> r.robots().get(name)).map(robot -> robot.accepts(password, Instant.now()))
+                .orElse(false);
+    }
+
+    @Test
+    void serviceAccountLoginFollowsTheRegistryAuth() throws Exception {
+        client.resource(Fixtures.signingSecret(auth)).create();
+        ServiceAccountLogins logins = new ServiceAccountLogins();
+        feed = RealmFeed.start(client, SETTINGS, state, logins);
+        await(s -> realm().isPresent());
+        assertThat(logins.apply(realm().orElseThrow())).as("disabled by default").isEmpty();
+
+        RegistryAuth enabled = client.resources(RegistryAuth.class).inNamespace("registry").withName("main").get();
+        enabled.getSpec().getAuthentication().getServiceAccounts().setEnabled(true);
+        enabled.getSpec().getAuthentication().getServiceAccounts().setAudiences(List.of("registry.example.com", "ci"));
+        client.resource(enabled).update();
+
+        await(s -> realm().map(r -> logins.apply(r).isPresent()).orElse(false));
+        assertThat(logins.apply(realm().orElseThrow()).orElseThrow().audiences())
+                .containsExactly("registry.example.com", "ci");
     }
 }

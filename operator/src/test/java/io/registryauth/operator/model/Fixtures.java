@@ -4,6 +4,7 @@ import at.favre.lib.crypto.bcrypt.BCrypt;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.registryauth.api.v1alpha1.CredentialsSpec;
 import io.registryauth.api.v1alpha1.GrantSubject;
 import io.registryauth.api.v1alpha1.RegistryAuth;
 import io.registryauth.api.v1alpha1.RegistryRef;
@@ -23,6 +24,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,6 +54,37 @@ public final class Fixtures {
         grant.getSpec().setRepositories(List.copyOf(repositories));
         grant.getSpec().setActions(List.of(actions));
         return grant;
+    }
+
+    /** A grant that exists only for its robot: credentials, no subjects. */
+    public static RepositoryAccess robotGrant(String namespace, String name, String secretName,
+                                              List<String> repositories, RepositoryAction... actions) {
+        RepositoryAccess grant = grant(namespace, name, "unused", repositories, actions);
+        grant.getSpec().setSubjects(List.of());
+        grant.getSpec().setCredentials(new CredentialsSpec(secretName));
+        return grant;
+    }
+
+    /** A pull Secret as the operator writes it, annotated with {@code hash} (and a previous hash if given). */
+    public static Secret pullSecret(RepositoryAccess grant, String hash, String previousHash, Instant previousUntil) {
+        Map<String, String> annotations = new HashMap<>();
+        annotations.put(ResourceNames.PASSWORD_HASH_ANNOTATION, hash);
+        if (previousHash != null) {
+            annotations.put(ResourceNames.PREVIOUS_PASSWORD_HASH_ANNOTATION, previousHash);
+            annotations.put(ResourceNames.PREVIOUS_VALID_UNTIL_ANNOTATION, previousUntil.toString());
+        }
+        return new SecretBuilder()
+                .withMetadata(new ObjectMetaBuilder().withNamespace(grant.getMetadata().getNamespace())
+                        .withName(grant.getSpec().getCredentials().getSecretName())
+                        .withLabels(ResourceNames.robotLabels(grant.getMetadata().getName()))
+                        .withAnnotations(annotations).build())
+                .withType("kubernetes.io/dockerconfigjson")
+                .withData(Map.of(".dockerconfigjson", base64("{\"auths\":{}}")))
+                .build();
+    }
+
+    public static Identity robot(RepositoryAccess grant) {
+        return new Identity(RobotSecret.robotName(grant), Set.of(), "robot", SubjectKind.ROBOT);
     }
 
     /** An htpasswd Secret with bcrypt (cost 4, to keep tests fast) hashes of user=password pairs. */

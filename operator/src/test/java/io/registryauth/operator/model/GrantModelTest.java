@@ -3,6 +3,7 @@ package io.registryauth.operator.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.registryauth.api.v1alpha1.CredentialsSpec;
 import io.registryauth.api.v1alpha1.GrantSubject;
 import io.registryauth.api.v1alpha1.RegistryAuth;
 import io.registryauth.api.v1alpha1.RegistryRef;
@@ -11,6 +12,7 @@ import io.registryauth.api.v1alpha1.RepositoryAction;
 import io.registryauth.api.v1alpha1.TenancySpec;
 import io.registryauth.realm.policy.Grant;
 import io.registryauth.realm.policy.Subject;
+import io.registryauth.realm.policy.SubjectKind;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -157,5 +159,58 @@ class GrantModelTest {
                 Subject.anonymous(), Subject.authenticated());
         assertThat(translated.actions()).isEqualTo(Set.of("pull", "push"));
         assertThat(translated.repositoryPatterns()).containsExactly("team-a/**");
+    }
+
+    @Test
+    void aGrantWithCredentialsNeedsNoSubjectsAndNamesItsRobot() {
+        RepositoryAccess grant = grant("team-a", "pull", List.of("team-a/**"), RepositoryAction.PULL);
+        grant.getSpec().setSubjects(List.of());
+        grant.getSpec().setCredentials(new CredentialsSpec("team-a-pull"));
+
+        assertThat(GrantModel.problems(grant, registryAuth("registry", "main"))).isEmpty();
+        assertThat(GrantModel.toGrant(grant).subjects())
+                .containsExactly(new Subject(SubjectKind.ROBOT, "robot$team-a$pull"));
+    }
+
+    @Test
+    void aGrantWithoutSubjectsOrCredentialsIsRejected() {
+        RepositoryAccess grant = grant("team-a", "nobody", List.of("team-a/**"), RepositoryAction.PULL);
+        grant.getSpec().setSubjects(List.of());
+
+        assertThat(reasons(GrantModel.problems(grant, registryAuth("registry", "main"))))
+                .containsExactly(GrantModel.INVALID_SUBJECT);
+    }
+
+    @Test
+    void subjectsAndRobotBothGetTheGrant() {
+        RepositoryAccess grant = grant("team-a", "build", List.of("team-a/**"), RepositoryAction.PUSH);
+        grant.getSpec().setCredentials(new CredentialsSpec("team-a-push"));
+
+        assertThat(GrantModel.toGrant(grant).subjects()).containsExactly(Subject.user("alice"),
+                new Subject(SubjectKind.ROBOT, "robot$team-a$build"));
+    }
+
+    @Test
+    void unreadableRotationPeriodsAreNamed() {
+        RepositoryAccess grant = grant("team-a", "pull", List.of("team-a/**"), RepositoryAction.PULL);
+        CredentialsSpec credentials = new CredentialsSpec("team-a-pull");
+        credentials.setRotationPeriod("daily");
+        credentials.setGracePeriod("1 hour");
+        grant.getSpec().setCredentials(credentials);
+
+        List<GrantModel.Problem> problems = GrantModel.problems(grant, registryAuth("registry", "main"));
+
+        assertThat(reasons(problems)).containsExactly(GrantModel.INVALID_CREDENTIALS, GrantModel.INVALID_CREDENTIALS);
+        assertThat(problems.get(0).message()).startsWith("spec.credentials.rotationPeriod");
+        assertThat(problems.get(1).message()).startsWith("spec.credentials.gracePeriod");
+    }
+
+    @Test
+    void aRobotNameTooLongForBasicAuthIsRejected() {
+        RepositoryAccess grant = grant("team-a", "g".repeat(250), List.of("team-a/**"), RepositoryAction.PULL);
+        grant.getSpec().setCredentials(new CredentialsSpec("team-a-pull"));
+
+        assertThat(reasons(GrantModel.problems(grant, registryAuth("registry", "main"))))
+                .containsExactly(GrantModel.INVALID_CREDENTIALS);
     }
 }

@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.registryauth.api.v1alpha1.OidcIntrospectionSpec;
+import io.registryauth.api.v1alpha1.OidcProviderSpec;
 import io.registryauth.api.v1alpha1.RegistryAuth;
 import io.registryauth.api.v1alpha1.RegistryRef;
 import io.registryauth.api.v1alpha1.RepositoryAccess;
@@ -17,6 +19,10 @@ import io.registryauth.api.v1alpha1.SecretSource;
 import io.registryauth.operator.OperatorSettings;
 import io.registryauth.realm.RealmConfig;
 import io.registryauth.realm.auth.Identity;
+import io.registryauth.realm.auth.oidc.OidcProvider;
+import io.registryauth.realm.sign.SigningAlgorithm;
+import io.registryauth.realm.sign.SigningKey;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -180,5 +186,143 @@ class RealmModelTest {
         assertThat(RealmModel.targets(explicit, auth)).isTrue();
         assertThat(RealmModel.targets(sameNamespace, auth)).isTrue();
         assertThat(RealmModel.targets(elsewhere, auth)).isFalse();
+    }
+
+    private static OidcProviderSpec provider(String name, String issuer) {
+        OidcProviderSpec spec = new OidcProviderSpec();
+        spec.setName(name);
+        spec.setIssuer(issuer);
+        return spec;
+    }
+
+    private static Secret secret(String name, Map<String, String> data) {
+        return new SecretBuilder().withNewMetadata().withNamespace("registry").withName(name).endMetadata()
+                .withData(data.entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey,
+                        e -> Fixtures.base64(e.getValue())))).build();
+    }
+
+    private static String caPem() {
+        return SigningKey.generate(SigningAlgorithm.ES256, "idp-ca", Instant.now().minusSeconds(60),
+                Duration.ofDays(1)).certificatePem();
+    }
+
+    /** corp: every field set, introspection and a private CA; github: only what is required. */
+    private void twoProviders() {
+        OidcProviderSpec corp = provider("corp", "https://idp.example.com/realms/corp");
+        corp.setAudiences(List.of("registry"));
+        corp.setUsernameClaim("email");
+        corp.setGroupsClaim("realm_access.roles");
+        corp.setUsernamePrefix("corp:");
+        corp.setFixedUsernames(List.of("oauth2accesstoken"));
+        corp.setIntrospection(new OidcIntrospectionSpec("registry-auth", new SecretKeyReference("idp-client", "secret")));
+        corp.setCaBundleRef(new SecretKeyReference("idp-ca", "ca.crt"));
+        corp.setRecheckInterval("90s");
+        auth.getSpec().getAuthentication().setOidc(List.of(corp, provider("github", "https://github.example.com")));
+    }
+
+    @Test
+    void identityProvidersAreMappedWithTheirSecrets() {
+        twoProviders();
+        String ca = caPem();
+        Map<String, Secret> secrets = Map.of(
+                "idp-client", secret("idp-client", Map.of("secret", "s3cr3t-value\n")),
+                "idp-ca", secret("idp-ca", Map.of("ca.crt", ca)));
+
+        RealmModel.Outcome outcome = RealmModel.realm(new RealmModel.Inputs(auth, signing, users, null, List.of(),
+                secrets), SETTINGS);
+
+        assertThat(outcome.problems()).isEmpty();
+        List<OidcProvider> providers = outcome.realm().orElseThrow().oidcProviders();
+        assertThat(providers).extracting(OidcProvider::name).containsExactly("corp", "github");
+        OidcProvider corp = providers.get(0);
+        assertThat(corp.issuer()).isEqualTo("https://idp.example.com/realms/corp");
+        assertThat(corp.audiences()).containsExactly("registry");
+        assertThat(corp.usernameClaim()).isEqualTo("email");
+        assertThat(corp.groupsClaim()).isEqualTo("realm_access.roles");
+        assertThat(corp.usernamePrefix()).isEqualTo("corp:");
+        assertThat(corp.fixedUsernames()).containsExactly("oauth2accesstoken");
+        assertThat(corp.introspection()).isEqualTo(new OidcProvider.Introspection("registry-auth", "s3cr3t-value"));
+        assertThat(corp.caBundlePem()).isEqualTo(ca);
+        assertThat(corp.recheckInterval()).isEqualTo(Duration.ofSeconds(90));
+        OidcProvider github = providers.get(1);
+        assertThat(github.usernameClaim()).isEqualTo("preferred_username");
+        assertThat(github.audiences()).isEmpty();
+        assertThat(github.groupsClaim()).isNull();
+        assertThat(github.usernamePrefix()).isEmpty();
+        assertThat(github.fixedUsernames()).isEmpty();
+        assertThat(github.introspection()).isNull();
+        assertThat(github.caBundlePem()).isNull();
+        assertThat(github.recheckInterval()).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void aProviderWithoutItsClientSecretIsLeftOutAndTheRealmStillServes() {
+        twoProviders();
+        Map<String, Secret> secrets = Map.of("idp-ca", secret("idp-ca", Map.of("ca.crt", caPem())));
+
+        RealmModel.Outcome outcome = RealmModel.realm(new RealmModel.Inputs(auth, signing, users, null, List.of(),
+                secrets), SETTINGS);
+
+        RealmConfig realm = outcome.realm().orElseThrow();
+        assertThat(realm.oidcProviders()).extracting(OidcProvider::name).containsExactly("github");
+        assertThat(realm.users()).containsOnlyKeys("alice", "bob");
+        assertThat(reasons(outcome)).containsExactly(RealmModel.IDENTITY_PROVIDER_UNAVAILABLE);
+        assertThat(outcome.problems().get(0).message()).contains("corp", "idp-client", "does not exist");
+    }
+
+    @Test
+    void aMissingKeyNamesTheKeyButNeverTheSecretsContent() {
+        twoProviders();
+        Map<String, Secret> secrets = Map.of(
+                "idp-client", secret("idp-client", Map.of("client-secret", "s3cr3t-value")),
+                "idp-ca", secret("idp-ca", Map.of("ca.crt", caPem())));
+
+        RealmModel.Outcome outcome = RealmModel.realm(new RealmModel.Inputs(auth, signing, users, null, List.of(),
+                secrets), SETTINGS);
+
+        assertThat(outcome.realm().orElseThrow().oidcProviders()).extracting(OidcProvider::name)
+                .containsExactly("github");
+        assertThat(reasons(outcome)).containsExactly(RealmModel.IDENTITY_PROVIDER_UNAVAILABLE);
+        assertThat(outcome.problems().get(0).message()).contains("idp-client", "has no key secret")
+                .doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void anUnusableCaBundleLeavesItsProviderOut() {
+        twoProviders();
+        Map<String, Secret> secrets = Map.of(
+                "idp-client", secret("idp-client", Map.of("secret", "s3cr3t-value")),
+                "idp-ca", secret("idp-ca", Map.of("ca.crt", "not a certificate")));
+
+        RealmModel.Outcome outcome = RealmModel.realm(new RealmModel.Inputs(auth, signing, users, null, List.of(),
+                secrets), SETTINGS);
+
+        assertThat(outcome.realm().orElseThrow().oidcProviders()).extracting(OidcProvider::name)
+                .containsExactly("github");
+        assertThat(reasons(outcome)).containsExactly(RealmModel.IDENTITY_PROVIDER_UNAVAILABLE);
+        assertThat(outcome.problems().get(0).message()).contains("idp-ca", "ca.crt");
+    }
+
+    @Test
+    void anInvalidRecheckIntervalLeavesOnlyThatProviderOut() {
+        OidcProviderSpec corp = provider("corp", "https://idp.example.com");
+        corp.setRecheckInterval("soon");
+        auth.getSpec().getAuthentication().setOidc(List.of(corp, provider("other", "https://other.example.com")));
+
+        RealmModel.Outcome outcome = RealmModel.realm(new RealmModel.Inputs(auth, signing, users, null, List.of()),
+                SETTINGS);
+
+        assertThat(outcome.realm().orElseThrow().oidcProviders()).extracting(OidcProvider::name)
+                .containsExactly("other");
+        assertThat(reasons(outcome)).containsExactly(RealmModel.IDENTITY_PROVIDER_UNAVAILABLE);
+        assertThat(outcome.problems().get(0).message()).contains("corp", "recheckInterval");
+    }
+
+    @Test
+    void namesTheSecretsItsProvidersReference() {
+        twoProviders();
+
+        assertThat(RealmModel.oidcSecretNames(auth)).containsExactly("idp-client", "idp-ca");
+        assertThat(RealmModel.oidcSecretNames(registryAuth("registry", "plain"))).isEmpty();
     }
 }

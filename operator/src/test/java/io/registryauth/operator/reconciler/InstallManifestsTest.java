@@ -68,11 +68,16 @@ class InstallManifestsTest {
     }
 
     @Test
-    void clusterRoleGrantsNoWildcardsAndNoDeletes() throws IOException {
+    void clusterRoleGrantsNoWildcardsAndDeletesOnlyPullSecrets() throws IOException {
         ClusterRole role = documents().stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
                 .findFirst().orElseThrow();
         List<String> verbs = role.getRules().stream().flatMap(r -> r.getVerbs().stream()).toList();
-        assertThat(verbs).doesNotContain("*", "delete", "deletecollection");
+        assertThat(verbs).doesNotContain("*", "deletecollection");
+        assertThat(role.getRules()).filteredOn(r -> r.getVerbs().contains("delete"))
+                .singleElement().satisfies(r -> assertThat(r.getResources()).containsExactly("secrets"));
+        assertThat(role.getRules()).filteredOn(r -> r.getResources().contains("serviceaccounts"))
+                .singleElement().satisfies(r -> assertThat(r.getVerbs())
+                        .containsExactly("get", "list", "watch", "patch"));
         assertThat(role.getRules()).flatExtracting(PolicyRule::getResources).doesNotContain("*");
         assertThat(role.getRules()).filteredOn(r -> r.getResources().contains("registryauths/status"))
                 .singleElement().satisfies(r -> assertThat(r.getVerbs()).containsExactly("patch"));
