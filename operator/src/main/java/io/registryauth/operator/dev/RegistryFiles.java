@@ -3,10 +3,10 @@ package io.registryauth.operator.dev;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.registryauth.api.v1alpha1.RegistryAuth;
 import io.registryauth.operator.ResourceNames;
+import io.registryauth.operator.feed.OnAnyChange;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -71,22 +71,7 @@ public final class RegistryFiles implements AutoCloseable {
     }
 
     private <T extends HasMetadata> void watch(SharedIndexInformer<T> informer) {
-        informer.addEventHandler(new ResourceEventHandler<T>() {
-            @Override
-            public void onAdd(T obj) {
-                changed();
-            }
-
-            @Override
-            public void onUpdate(T oldObj, T newObj) {
-                changed();
-            }
-
-            @Override
-            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                changed();
-            }
-        });
+        informer.addEventHandler(new OnAnyChange<>(this::changed));
         informer.start();
     }
 

@@ -3,7 +3,6 @@ package io.registryauth.operator.feed;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.registryauth.api.v1alpha1.AuthenticationSpec;
 import io.registryauth.api.v1alpha1.RegistryAuth;
@@ -125,22 +124,7 @@ public final class RealmFeed implements AutoCloseable {
     }
 
     private <T extends HasMetadata> SharedIndexInformer<T> inform(SharedIndexInformer<T> informer) {
-        informer.addEventHandler(new ResourceEventHandler<T>() {
-            @Override
-            public void onAdd(T obj) {
-                changed();
-            }
-
-            @Override
-            public void onUpdate(T oldObj, T newObj) {
-                changed();
-            }
-
-            @Override
-            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                changed();
-            }
-        });
+        informer.addEventHandler(new OnAnyChange<>(this::changed));
         // Keep retrying through API outages, including before the first list succeeded.
         informer.exceptionHandler((started, t) -> {
             LOG.warn("watch of {} failed, retrying: {}", informer.getApiTypeClass().getSimpleName(), t.toString());

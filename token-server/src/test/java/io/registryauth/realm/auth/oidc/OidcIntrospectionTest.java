@@ -6,6 +6,7 @@ import io.registryauth.realm.RealmConfig;
 import io.registryauth.realm.auth.AuthResult;
 import io.registryauth.realm.auth.Credentials;
 import io.registryauth.realm.auth.Identity;
+import io.registryauth.realm.auth.MutableClock;
 import io.registryauth.realm.policy.SubjectKind;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
