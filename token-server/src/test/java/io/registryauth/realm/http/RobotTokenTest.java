@@ -13,6 +13,7 @@ import io.registryauth.realm.RealmConfig;
 import io.registryauth.realm.RealmSnapshot;
 import io.registryauth.realm.RealmState;
 import io.registryauth.realm.auth.HtpasswdAuthenticator;
+import io.registryauth.realm.auth.MutableClock;
 import io.registryauth.realm.auth.RobotAuthenticator;
 import io.registryauth.realm.auth.RobotCredentials;
 import io.registryauth.realm.auth.RobotCredentials.PasswordHash;
@@ -28,11 +29,8 @@ import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -127,14 +125,14 @@ class RobotTokenTest {
 
     @Test
     void thePreviousPasswordWorksWithinTheGraceWindowOnly() {
-        SettableClock clock = new SettableClock(START);
+        MutableClock clock = new MutableClock(START);
         try (RealmFixture server = start(options -> options.withClock(clock).withAuthenticators(
                 List.of(new RobotAuthenticator(clock), new HtpasswdAuthenticator())))) {
             String pull = tokenQuery("repository:team-a/app:pull");
             assertThat(access(server.get(pull, ROBOT, PREVIOUS.password()))).hasSize(1);
-            clock.now = GRACE_ENDS.minusSeconds(1);
+            clock.set(GRACE_ENDS.minusSeconds(1));
             assertThat(access(server.get(pull, ROBOT, PREVIOUS.password()))).hasSize(1);
-            clock.now = GRACE_ENDS;
+            clock.set(GRACE_ENDS);
             assertThat(server.get(pull, ROBOT, PREVIOUS.password()).statusCode()).isEqualTo(401);
             assertThat(access(server.get(pull, ROBOT, CURRENT.password()))).hasSize(1);
         }
@@ -157,30 +155,6 @@ class RobotTokenTest {
             assertThat(server.get(tokenQuery("repository:team-a/app:pull"), ROBOT, CURRENT.password()).statusCode())
                     .isEqualTo(401);
             assertThat(server.postForm(refreshForm).statusCode()).isEqualTo(401);
-        }
-    }
-
-    /** A clock the test sets; volatile because requests read it on worker threads. */
-    private static final class SettableClock extends Clock {
-        volatile Instant now;
-
-        SettableClock(Instant start) {
-            this.now = start;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
         }
     }
 }
