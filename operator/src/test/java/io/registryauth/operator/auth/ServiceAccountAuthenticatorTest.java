@@ -6,16 +6,14 @@ import io.registryauth.realm.RealmConfig;
 import io.registryauth.realm.auth.AuthResult;
 import io.registryauth.realm.auth.Credentials;
 import io.registryauth.realm.auth.Identity;
+import io.registryauth.realm.auth.MutableClock;
 import io.registryauth.realm.policy.Policy;
 import io.registryauth.realm.policy.SubjectKind;
 import io.registryauth.realm.sign.KeyRing;
 import io.registryauth.realm.sign.SigningAlgorithm;
 import io.registryauth.realm.sign.SigningKey;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,7 +36,7 @@ class ServiceAccountAuthenticatorTest {
     private static final Identity BUILDER = new Identity("ci:builder", BUILDER_GROUPS, "serviceaccount",
             SubjectKind.SERVICE_ACCOUNT);
 
-    private final SettableClock clock = new SettableClock(NOW);
+    private final MutableClock clock = new MutableClock(NOW);
     private FakeApiServer api;
 
     @BeforeEach
@@ -141,7 +139,7 @@ class ServiceAccountAuthenticatorTest {
                 .isEqualTo(new AuthResult.Rejected("service-account token was not accepted for audience " + SERVICE));
         // Past exp by our own clock too: refused without asking.
         int asked = api.reviewedAudiences.size();
-        clock.now = NOW.plus(Duration.ofMinutes(10));
+        clock.set(NOW.plus(Duration.ofMinutes(10)));
         assertThat(authenticator.authenticate(REALM, new Credentials("x", token)))
                 .isEqualTo(new AuthResult.Rejected("service-account token has expired"));
         assertThat(api.reviewedAudiences).hasSize(asked);
@@ -154,7 +152,7 @@ class ServiceAccountAuthenticatorTest {
         String token = api.issue("ci", "builder", List.of(SERVICE), NOW.plus(Duration.ofMinutes(2)));
         Credentials credentials = new Credentials("x", token);
         assertThat(authenticator.authenticate(REALM, credentials)).isEqualTo(new AuthResult.Admitted(BUILDER));
-        clock.now = NOW.plus(Duration.ofMinutes(1));
+        clock.set(NOW.plus(Duration.ofMinutes(1)));
         assertThat(authenticator.authenticate(REALM, credentials)).isEqualTo(new AuthResult.Admitted(BUILDER));
         assertThat(api.reviewedAudiences).hasSize(1);
         assertThat(authenticator.cachedReviews()).isEqualTo(1);
@@ -163,12 +161,12 @@ class ServiceAccountAuthenticatorTest {
         ServiceAccountAuthenticator shortCache = authenticator(enabled(),
                 ServiceAccountAuthenticator.Settings.defaults().withCacheTtl(Duration.ofSeconds(30)));
         String longToken = builderToken();
-        clock.now = NOW;
+        clock.set(NOW);
         assertThat(shortCache.authenticate(REALM, new Credentials("x", longToken))).isInstanceOf(AuthResult.Admitted.class);
         api.deleteServiceAccount("ci", "builder");
-        clock.now = NOW.plusSeconds(29);
+        clock.set(NOW.plusSeconds(29));
         assertThat(shortCache.authenticate(REALM, new Credentials("x", longToken))).isInstanceOf(AuthResult.Admitted.class);
-        clock.now = NOW.plusSeconds(30);
+        clock.set(NOW.plusSeconds(30));
         assertThat(shortCache.authenticate(REALM, new Credentials("x", longToken))).isInstanceOf(AuthResult.Rejected.class);
     }
 
@@ -263,26 +261,4 @@ class ServiceAccountAuthenticatorTest {
     }
 
     /** A clock the test sets. */
-    private static final class SettableClock extends Clock {
-        volatile Instant now;
-
-        SettableClock(Instant start) {
-            this.now = start;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
 }

@@ -20,21 +20,18 @@ import io.registryauth.api.v1alpha1.SecretSource;
 import io.registryauth.operator.OperatorSettings;
 import io.registryauth.operator.RegistryAuthOperator;
 import io.registryauth.operator.ResourceNames;
+import io.registryauth.realm.auth.MutableClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -177,33 +174,5 @@ final class MockCluster implements AutoCloseable {
             }
         }
         return fail("timed out after " + WAIT + " waiting for " + what + "; last seen: " + last);
-    }
-
-    /** A clock tests move by hand. */
-    static final class MutableClock extends Clock {
-        private final AtomicReference<Instant> now;
-
-        MutableClock(Instant start) {
-            now = new AtomicReference<>(start);
-        }
-
-        void advance(Duration by) {
-            now.updateAndGet(t -> t.plus(by));
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
     }
 }
