@@ -9,7 +9,9 @@ import io.registryauth.operator.OperatorSettings;
 import io.registryauth.operator.RegistryAuthOperator;
 import io.registryauth.operator.ResourceNames;
 import io.registryauth.operator.TokenServerOptions;
+import io.registryauth.operator.auth.ServiceAccountAuthenticator;
 import io.registryauth.operator.feed.RealmFeed;
+import io.registryauth.operator.feed.ServiceAccountLogins;
 import io.registryauth.realm.RealmState;
 import io.registryauth.realm.http.TokenServer;
 import io.vertx.core.Vertx;
@@ -27,17 +29,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The operator on a laptop: an embedded Kubernetes API, the user's manifests applied and watched, the
- * operator (without leader election) and the realm feed, the token server on 127.0.0.1, and the files a
- * local registry needs in the state directory. {@link #close} stops everything in reverse order.
+ * The operator on a laptop: an embedded Kubernetes API (which also issues and reviews service-account
+ * tokens), the token server on 127.0.0.1, the user's manifests applied and watched, the operator (without
+ * leader election) and the realm feed, and the files a local registry needs in the state directory. {@link #close} stops everything in reverse order.
  */
 public final class DevMode implements AutoCloseable {
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private final String realmUrl;
     private final Path stateDir;
+    private volatile String realmUrl;
 
-    private DevMode(String realmUrl, Path stateDir) {
-        this.realmUrl = realmUrl;
+    private DevMode(Path stateDir) {
         this.stateDir = stateDir;
     }
 
@@ -55,37 +56,34 @@ public final class DevMode implements AutoCloseable {
                 throw new StartupException("manifests directory " + dir + " does not exist", null);
             }
         }
-        Vertx vertx = Vertx.vertx();
-        RealmState state = new RealmState();
-        HttpServer http;
+        DevMode dev = new DevMode(options.stateDir());
         try {
-            // The realm listens first: its address is the default realm URL the operator writes everywhere.
-            http = TokenServer.start(vertx, state, TokenServerOptions.standard(), "127.0.0.1", options.port())
-                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            vertx.close();
-            throw new StartupException("cannot serve the realm on 127.0.0.1:" + options.port() + ": "
-                    + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
-        } catch (InterruptedException e) {
-            vertx.close();
-            Thread.currentThread().interrupt();
-            throw new StartupException("interrupted while starting", e);
-        }
-        DevMode dev = new DevMode("http://127.0.0.1:" + http.actualPort() + "/token", options.stateDir());
-        dev.resources.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
-        try {
-            dev.run(options, state, out);
+            dev.run(options, out);
             return dev;
         } catch (RuntimeException | IOException e) {
             dev.close();
             throw new StartupException("dev mode failed to start: " + e.getMessage(), e);
+        } catch (StartupException e) {
+            dev.close();
+            throw e;
         }
     }
 
-    private void run(DevOptions options, RealmState state, PrintStream out) throws IOException {
+    private void run(DevOptions options, PrintStream out) throws IOException, StartupException {
+        // The API first: the realm asks it to review service-account tokens.
         EmbeddedApiServer api = EmbeddedApiServer.start(0);
         resources.add(api);
         KubernetesClient client = api.client();
+        ServiceAccountLogins logins = new ServiceAccountLogins();
+        ServiceAccountAuthenticator serviceAccounts = new ServiceAccountAuthenticator(client, logins,
+                ServiceAccountAuthenticator.Settings.defaults());
+        RealmState state = new RealmState();
+        Vertx vertx = Vertx.vertx();
+        resources.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        HttpServer http = listen(vertx, state, serviceAccounts, options.port());
+        // The realm's address is the default realm URL the operator writes everywhere.
+        realmUrl = "http://127.0.0.1:" + http.actualPort() + "/token";
+
         Files.createDirectories(stateDir);
         Path kubeconfig = stateDir.resolve("kubeconfig");
         api.writeKubeconfig(kubeconfig);
@@ -97,7 +95,7 @@ public final class DevMode implements AutoCloseable {
         ManifestApplier.Outcome applied = applier.sync(options.manifests());
 
         OperatorSettings settings = OperatorSettings.defaults().withPublicRealmUrl(realmUrl);
-        resources.add(RealmFeed.start(client, settings, state));
+        resources.add(RealmFeed.start(client, settings, state, logins));
         resources.add(RegistryAuthOperator.start(client, settings));
         resources.add(RegistryFiles.start(client, stateDir, out));
         resources.add(ManifestWatcher.start(options.manifests(), () -> {
@@ -117,6 +115,20 @@ public final class DevMode implements AutoCloseable {
                 + "/<namespace>/<name>/ (" + ResourceNames.BUNDLE_FILE + ", " + ResourceNames.JWKS_FILE + ", "
                 + RegistryFiles.ENV_FILE + ")");
         out.println("registry-auth dev: press Ctrl-C to stop");
+    }
+
+    private static HttpServer listen(Vertx vertx, RealmState state, ServiceAccountAuthenticator serviceAccounts,
+                                     int port) throws StartupException {
+        try {
+            return TokenServer.start(vertx, state, TokenServerOptions.standard(serviceAccounts), "127.0.0.1", port)
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new StartupException("cannot serve the realm on 127.0.0.1:" + port + ": "
+                    + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted while starting", e);
+        }
     }
 
     /** The CRD the crds module generated for {@code type}, from its jar. */
@@ -140,7 +152,7 @@ public final class DevMode implements AutoCloseable {
         return stateDir;
     }
 
-    /** Stops the watcher, files, operator, feed, API server and realm, newest first; never throws. */
+    /** Stops the watcher, files, operator, feed, realm and API server, newest first; never throws. */
     @Override
     public void close() {
         for (int i = resources.size() - 1; i >= 0; i--) {

@@ -1,19 +1,36 @@
 package io.registryauth.operator.dev;
 
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestSpec;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestStatus;
+import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The Kubernetes API of dev mode: Fabric8's mock server in CRUD mode on 127.0.0.1, plain HTTP. It stores
  * whatever it is sent and serves watches, which is all the operator and the feed need without a cluster.
+ * Beyond storage it does what service-account login needs: it issues service-account tokens
+ * ({@code kubectl create token}, the TokenRequest subresource) and answers TokenReviews for them.
  */
 public final class EmbeddedApiServer implements AutoCloseable {
     /** The mock server logs every request at INFO through java.util.logging; held so the level sticks. */
@@ -33,8 +50,13 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
     /** Starts the server on 127.0.0.1 at {@code port} (0 = any free port). */
     public static EmbeddedApiServer start(int port) {
+        return start(port, Clock.systemUTC());
+    }
+
+    /** As {@link #start(int)}, with {@code clock} deciding when service-account tokens expire. */
+    static EmbeddedApiServer start(int port, Clock clock) {
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(List.of()), false);
+                new Dispatcher(clock), false);
         server.init(InetAddress.getLoopbackAddress(), port);
         return new EmbeddedApiServer(server);
     }
@@ -69,6 +91,99 @@ public final class EmbeddedApiServer implements AutoCloseable {
                 current-context: registry-auth-dev
                 """.formatted(url());
         StateFiles.write(file, kubeconfig);
+    }
+
+    /**
+     * CRUD storage, plus the two service-account calls: TokenRequest creates no object (it answers with a
+     * token) and TokenReview is answered, never stored, as on a real API server.
+     */
+    private static final class Dispatcher extends KubernetesCrudDispatcher {
+        private static final Pattern TOKEN_REQUEST =
+                Pattern.compile("/api/v1/namespaces/([^/?]+)/serviceaccounts/([^/?]+)/token");
+        private static final String TOKEN_REVIEWS = "/apis/authentication.k8s.io/v1/tokenreviews";
+
+        private final KubernetesSerialization json = new KubernetesSerialization();
+        private final ServiceAccountTokens tokens;
+
+        Dispatcher(Clock clock) {
+            super(List.of());
+            tokens = new ServiceAccountTokens(clock, this::serviceAccountUid);
+        }
+
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+            if (!"POST".equalsIgnoreCase(request.getMethod())) {
+                return super.dispatch(request);
+            }
+            String path = request.getPath();
+            int query = path.indexOf('?');
+            path = query < 0 ? path : path.substring(0, query);
+            Matcher tokenRequest = TOKEN_REQUEST.matcher(path);
+            if (tokenRequest.matches()) {
+                return issue(tokenRequest.group(1), tokenRequest.group(2), request.getUtf8Body());
+            }
+            if (path.equals(TOKEN_REVIEWS)) {
+                return review(request.getUtf8Body());
+            }
+            return super.dispatch(request);
+        }
+
+        private MockResponse issue(String namespace, String name, String body) {
+            TokenRequest request;
+            try {
+                request = json.unmarshal(body, TokenRequest.class);
+            } catch (RuntimeException e) {
+                return status(400, "BadRequest", "the TokenRequest could not be read");
+            }
+            TokenRequestSpec spec = request.getSpec() == null ? new TokenRequestSpec() : request.getSpec();
+            ServiceAccountTokens.Issued issued;
+            try {
+                issued = tokens.issue(namespace, name, spec.getAudiences(), spec.getExpirationSeconds());
+            } catch (ServiceAccountTokens.Invalid e) {
+                return status(422, "Invalid", e.getMessage());
+            } catch (NoSuchElementException e) {
+                return status(404, "NotFound", "serviceaccounts \"" + name + "\" not found");
+            }
+            if (spec.getExpirationSeconds() == null) {
+                spec.setExpirationSeconds(ServiceAccountTokens.DEFAULT_EXPIRATION.toSeconds());
+            }
+            request.setSpec(spec);
+            request.setStatus(new TokenRequestStatus(issued.expires().toString(), issued.token()));
+            return new MockResponse().setResponseCode(201).setHeader("Content-Type", "application/json")
+                    .setBody(json.asJson(request));
+        }
+
+        private MockResponse review(String body) {
+            TokenReview review;
+            try {
+                review = json.unmarshal(body, TokenReview.class);
+            } catch (RuntimeException e) {
+                return status(400, "BadRequest", "the TokenReview could not be read");
+            }
+            if (review.getSpec() == null || review.getSpec().getToken() == null) {
+                return status(422, "Invalid", "spec.token: Required value");
+            }
+            review.setStatus(tokens.review(review.getSpec().getToken(), review.getSpec().getAudiences()));
+            return new MockResponse().setResponseCode(201).setHeader("Content-Type", "application/json")
+                    .setBody(json.asJson(review));
+        }
+
+        /** Read from the store directly: a dispatcher must not call back into its own server. */
+        private Optional<String> serviceAccountUid(String namespace, String name) {
+            MockResponse found = handleGet("/api/v1/namespaces/" + namespace + "/serviceaccounts/" + name);
+            if (found.code() != 200) {
+                return Optional.empty();
+            }
+            ServiceAccount account = json.unmarshal(found.getBody().readUtf8(), ServiceAccount.class);
+            return Optional.ofNullable(account.getMetadata().getUid());
+        }
+
+        private MockResponse status(int code, String reason, String message) {
+            Status status = new StatusBuilder().withStatus("Failure").withCode(code).withReason(reason)
+                    .withMessage(message).build();
+            return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
+                    .setBody(json.asJson(status));
+        }
     }
 
     @Override

@@ -62,12 +62,15 @@ class ExampleManifestsTest {
         RegistryAuth main = await("example RegistryAuth Ready",
                 () -> cluster.client.resources(RegistryAuth.class).inNamespace("registry").withName("main").get(),
                 RegistryAuthReconcilerTest::ready);
-        List<String> grants = documents.stream().filter(d -> d.getKind().equals("RepositoryAccess"))
-                .map(d -> d.getMetadata().getName()).toList();
+        List<HasMetadata> grants = documents.stream().filter(d -> d.getKind().equals("RepositoryAccess")).toList();
         assertThat(grants).hasSizeGreaterThanOrEqualTo(2);
-        for (String name : grants) {
-            await("grant " + name + " Ready",
-                    () -> cluster.client.resources(RepositoryAccess.class).inNamespace("registry").withName(name).get(),
+        // Grants in other namespaces than the registry's too: tenancy admits them.
+        assertThat(grants).extracting(g -> g.getMetadata().getNamespace()).contains("registry", "team-a");
+        for (HasMetadata grant : grants) {
+            String namespace = grant.getMetadata().getNamespace();
+            String name = grant.getMetadata().getName();
+            await("grant " + namespace + "/" + name + " Ready",
+                    () -> cluster.client.resources(RepositoryAccess.class).inNamespace(namespace).withName(name).get(),
                     g -> g.getStatus() != null && g.getStatus().condition("Ready")
                             .map(c -> c.getStatus().equals("True")).orElse(false));
         }
