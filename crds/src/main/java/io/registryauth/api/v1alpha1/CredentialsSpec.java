@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,11 @@ import java.util.List;
   * kubernetes.io/dockerconfigjson Secret holding its password, for imagePullSecrets and build jobs.
   */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+        value = "!has(self.rotationPeriod) || !has(self.gracePeriod) || self.rotationPeriod == '0'"
+                + " || self.gracePeriod == '0' || duration(self.gracePeriod) < duration(self.rotationPeriod)",
+        message = "gracePeriod must be shorter than rotationPeriod (only the previous password is kept, so it"
+                + " ends at the next rotation); the default gracePeriod is " + CredentialsSpec.DEFAULT_GRACE_PERIOD)
 public class CredentialsSpec {
 
     /** Names of Secrets and service accounts (RFC 1123 subdomains); RE2-compatible, no look-ahead. */

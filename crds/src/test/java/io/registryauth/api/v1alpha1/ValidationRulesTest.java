@@ -124,6 +124,31 @@ class ValidationRulesTest {
         return violations(schema("registryauths.registryauth.io-v1.yml"), parse(yaml), "");
     }
 
+    @Test
+    void aGracePeriodShorterThanTheRotationPeriodIsAdmitted() {
+        assertThat(grantViolations(credentials("rotationPeriod: 24h, gracePeriod: 1h"))).isEmpty();
+        assertThat(grantViolations(credentials("rotationPeriod: 1h30m, gracePeriod: 89m59s"))).isEmpty();
+        assertThat(grantViolations(credentials("rotationPeriod: \"0\", gracePeriod: 48h"))).isEmpty();
+        assertThat(grantViolations(credentials("rotationPeriod: 15s, gracePeriod: \"0\""))).isEmpty();
+    }
+
+    @Test
+    void aGracePeriodReachingTheNextRotationIsRefused() {
+        assertThat(grantViolations(credentials("rotationPeriod: 30m, gracePeriod: 1h")))
+                .singleElement().asString().startsWith(".spec.credentials: gracePeriod must be shorter than rotationPeriod");
+        assertThat(grantViolations(credentials("rotationPeriod: 1h, gracePeriod: 60m"))).hasSize(1);
+    }
+
+    private static String credentials(String periods) {
+        return """
+                spec:
+                  registry: {name: main}
+                  repositories: ["team-a/**"]
+                  actions: [pull]
+                  credentials: {secretName: team-a-pull, %s}
+                """.formatted(periods);
+    }
+
     private static List<String> grantViolations(String yaml) {
         return violations(schema("repositoryaccesses.registryauth.io-v1.yml"), parse(yaml), "");
     }

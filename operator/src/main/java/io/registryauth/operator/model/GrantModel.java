@@ -12,6 +12,7 @@ import io.registryauth.realm.policy.Grant;
 import io.registryauth.realm.policy.Policy;
 import io.registryauth.realm.policy.Subject;
 import io.registryauth.realm.policy.SubjectKind;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -156,15 +157,24 @@ public final class GrantModel {
         if (blank(credentials.getSecretName())) {
             problems.add(new Problem(INVALID_CREDENTIALS, "spec.credentials.secretName is required"));
         }
+        Duration period = null;
+        Duration grace = null;
         try {
-            credentials.rotationPeriodDuration();
+            period = credentials.rotationPeriodDuration();
         } catch (IllegalArgumentException e) {
             problems.add(new Problem(INVALID_CREDENTIALS, "spec.credentials.rotationPeriod: " + e.getMessage()));
         }
         try {
-            credentials.gracePeriodDuration();
+            grace = credentials.gracePeriodDuration();
         } catch (IllegalArgumentException e) {
             problems.add(new Problem(INVALID_CREDENTIALS, "spec.credentials.gracePeriod: " + e.getMessage()));
+        }
+        // One previous password is kept: a grace reaching past the next rotation would be cut short there.
+        if (period != null && grace != null && !period.isZero() && grace.compareTo(period) >= 0) {
+            problems.add(new Problem(INVALID_CREDENTIALS, "spec.credentials.gracePeriod (" + credentials.getGracePeriod()
+                    + ") must be shorter than spec.credentials.rotationPeriod (" + credentials.getRotationPeriod()
+                    + "): only the previous password is kept, so it would end at the next rotation; the default"
+                    + " gracePeriod is " + CredentialsSpec.DEFAULT_GRACE_PERIOD));
         }
     }
 

@@ -206,6 +206,24 @@ class GrantModelTest {
     }
 
     @Test
+    void aGracePeriodReachingPastTheNextRotationIsRejected() {
+        RepositoryAccess grant = grant("team-a", "pull", List.of("team-a/**"), RepositoryAction.PULL);
+        CredentialsSpec credentials = new CredentialsSpec("team-a-pull");
+        credentials.setRotationPeriod("30m");
+        grant.getSpec().setCredentials(credentials);
+
+        List<GrantModel.Problem> problems = GrantModel.problems(grant, registryAuth("registry", "main"));
+
+        assertThat(reasons(problems)).containsExactly(GrantModel.INVALID_CREDENTIALS);
+        assertThat(problems.get(0).message()).contains("gracePeriod (1h)", "rotationPeriod (30m)");
+        credentials.setGracePeriod("29m");
+        assertThat(GrantModel.problems(grant, registryAuth("registry", "main"))).isEmpty();
+        credentials.setRotationPeriod("0");
+        credentials.setGracePeriod("48h");
+        assertThat(GrantModel.problems(grant, registryAuth("registry", "main"))).isEmpty();
+    }
+
+    @Test
     void aRobotNameTooLongForBasicAuthIsRejected() {
         RepositoryAccess grant = grant("team-a", "g".repeat(250), List.of("team-a/**"), RepositoryAction.PULL);
         grant.getSpec().setCredentials(new CredentialsSpec("team-a-pull"));
