@@ -34,15 +34,17 @@ public final class DockerConfigJson {
     }
 
     /**
-     * The credentials stored for {@code registryHost}, or empty when the content is not such a file: lets a
-     * reconciler tell a Secret edited by hand (compare the password with the robot's hash) from its own.
+     * The credentials of the file's only entry, whatever registry host it names (so a Secret survives a
+     * change of host with its password), or empty when the content is not such a file: lets a reconciler
+     * tell a Secret edited by hand (another password, a second entry, auth not matching) from its own.
      */
-    public static Optional<Credentials> read(String json, String registryHost) {
+    public static Optional<Credentials> read(String json) {
         try {
-            JsonNode entry = json == null ? null : JSON.readTree(json).path("auths").path(registryHost);
-            if (entry == null || !entry.isObject()) {
+            JsonNode auths = json == null ? null : JSON.readTree(json).path("auths");
+            if (auths == null || !auths.isObject() || auths.size() != 1) {
                 return Optional.empty();
             }
+            JsonNode entry = auths.elements().next();
             String username = entry.path("username").asText("");
             String password = entry.path("password").asText("");
             String auth = entry.path("auth").asText("");

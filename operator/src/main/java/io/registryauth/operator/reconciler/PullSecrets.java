@@ -1,8 +1,5 @@
 package io.registryauth.operator.reconciler;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -15,9 +12,10 @@ import io.registryauth.api.v1alpha1.CredentialsStatus;
 import io.registryauth.api.v1alpha1.RegistryAuth;
 import io.registryauth.api.v1alpha1.RepositoryAccess;
 import io.registryauth.operator.ResourceNames;
+import io.registryauth.operator.auth.DockerConfigJson;
 import io.registryauth.operator.model.RobotSecret;
+import io.registryauth.realm.auth.Credentials;
 import io.registryauth.realm.auth.RobotPasswords;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +23,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,9 +36,6 @@ import java.util.Set;
  * back whenever the password no longer matches its hash: a hand edit therefore costs a new password.
  */
 final class PullSecrets {
-    static final String TYPE = "kubernetes.io/dockerconfigjson";
-    static final String DOCKER_CONFIG = ".dockerconfigjson";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The grant's pull Secrets as the API server lists them (for the last cleanup, when no cache may be stale). */
     static List<Secret> listed(KubernetesClient client, RepositoryAccess grant) {
@@ -193,13 +187,6 @@ final class PullSecrets {
 
     private static Secret desired(RepositoryAccess grant, String host, String robot, String password,
                                   Map<String, String> annotations) {
-        ObjectNode entry = JSON.createObjectNode();
-        entry.put("username", robot);
-        entry.put("password", password);
-        entry.put("auth", Base64.getEncoder().encodeToString((robot + ":" + password)
-                .getBytes(StandardCharsets.UTF_8)));
-        ObjectNode config = JSON.createObjectNode();
-        config.putObject("auths").set(host, entry);
         return new SecretBuilder()
                 .withNewMetadata()
                 .withNamespace(grant.getMetadata().getNamespace())
@@ -211,9 +198,9 @@ final class PullSecrets {
                         .withUid(grant.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(false)
                         .build())
                 .endMetadata()
-                .withType(TYPE)
-                .withData(Map.of(DOCKER_CONFIG, Base64.getEncoder().encodeToString(
-                        config.toString().getBytes(StandardCharsets.UTF_8))))
+                .withType(DockerConfigJson.TYPE)
+                .withData(Map.of(DockerConfigJson.KEY, Base64.getEncoder().encodeToString(
+                        DockerConfigJson.write(host, robot, password).getBytes(StandardCharsets.UTF_8))))
                 .build();
     }
 
@@ -222,7 +209,7 @@ final class PullSecrets {
             client.resource(desired).create();
             return;
         }
-        if (!TYPE.equals(existing.getType())) {
+        if (!DockerConfigJson.TYPE.equals(existing.getType())) {
             // The type of a Secret cannot change: replace it.
             client.resource(existing).delete();
             client.resource(desired).create();
@@ -265,26 +252,16 @@ final class PullSecrets {
                 ResourceNames.PREVIOUS_VALID_UNTIL_ANNOTATION, ResourceNames.ROTATED_AT_ANNOTATION).contains(annotation);
     }
 
-    /** The robot's password as the Secret holds it, if the Secret holds exactly one entry for the robot. */
+    /** The robot's password as the Secret holds it, if the Secret holds exactly one entry, the robot's. */
     static Optional<String> password(Secret secret, String robot) {
-        String encoded = secret.getData() == null ? null : secret.getData().get(DOCKER_CONFIG);
+        String encoded = secret.getData() == null ? null : secret.getData().get(DockerConfigJson.KEY);
         if (encoded == null) {
             return Optional.empty();
         }
         try {
-            JsonNode auths = JSON.readTree(Base64.getDecoder().decode(encoded)).path("auths");
-            Iterator<JsonNode> entries = auths.elements();
-            if (!entries.hasNext()) {
-                return Optional.empty();
-            }
-            JsonNode entry = entries.next();
-            if (entries.hasNext() || !robot.equals(entry.path("username").asText())) {
-                return Optional.empty();
-            }
-            String password = entry.path("password").asText("");
-            String auth = Base64.getEncoder().encodeToString((robot + ":" + password).getBytes(StandardCharsets.UTF_8));
-            return auth.equals(entry.path("auth").asText()) ? Optional.of(password) : Optional.empty();
-        } catch (IOException | IllegalArgumentException e) {
+            return DockerConfigJson.read(new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8))
+                    .filter(c -> robot.equals(c.username())).map(Credentials::password);
+        } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
     }

@@ -30,13 +30,22 @@ class DockerConfigJsonTest {
     @Test
     void readsBackItsOwnContentOnly() {
         String password = RobotPasswords.generate().password();
-        assertThat(DockerConfigJson.read(DockerConfigJson.write(HOST, ROBOT, password), HOST))
+        assertThat(DockerConfigJson.read(DockerConfigJson.write(HOST, ROBOT, password)))
                 .contains(new Credentials(ROBOT, password));
-        assertThat(DockerConfigJson.read(DockerConfigJson.write(HOST, ROBOT, password), "other.host")).isEmpty();
         String edited = DockerConfigJson.write(HOST, ROBOT, password).replace(password, "typed-by-hand");
-        assertThat(DockerConfigJson.read(edited, HOST)).isEmpty();
-        for (String junk : new String[] {null, "", "{", "[]", "{\"auths\":{\"" + HOST + "\":\"x\"}}"}) {
-            assertThat(DockerConfigJson.read(junk, HOST)).as(junk).isEmpty();
+        assertThat(DockerConfigJson.read(edited)).isEmpty();
+        String twoEntries = DockerConfigJson.write(HOST, ROBOT, password).replace("}}}",
+                "},\"other.host\":{\"auth\":\"eDp5\"}}}");
+        assertThat(DockerConfigJson.read(twoEntries)).isEmpty();
+        for (String junk : new String[] {null, "", "{", "[]", "{\"auths\":{}}", "{\"auths\":{\"" + HOST + "\":\"x\"}}"}) {
+            assertThat(DockerConfigJson.read(junk)).as(junk).isEmpty();
         }
+    }
+
+    @Test
+    void readsTheEntryWhateverHostItNames() {
+        String password = RobotPasswords.generate().password();
+        assertThat(DockerConfigJson.read(DockerConfigJson.write("old.registry.example.com", ROBOT, password)))
+                .contains(new Credentials(ROBOT, password));
     }
 }

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -65,7 +66,7 @@ class RealmFeedTest {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(List.of()), false);
         server.init(InetAddress.getLoopbackAddress(), 0);
-        client = server.createClient();
+        client = server.createClient(new VertxHttpClientFactory());
         state = new RealmState();
         client.resource(Fixtures.htpasswdSecret("registry", Map.of("alice", "wonderland"))).create();
         client.resource(auth).create();
