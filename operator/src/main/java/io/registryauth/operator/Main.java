@@ -74,14 +74,15 @@ public final class Main {
         Vertx vertx = Vertx.vertx();
         try {
             TokenServer.start(vertx, state, TokenServerOptions.standard(new ServiceAccountAuthenticator(client, logins,
-                            ServiceAccountAuthenticator.Settings.defaults())), REALM_PORT)
+                            ServiceAccountAuthenticator.Settings.defaults()))
+                            .withTrustedProxies(settings.trustedProxies()), REALM_PORT)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             vertx.close();
             client.close();
             throw new IllegalArgumentException("cannot serve the realm on port " + REALM_PORT + ": " + e.getMessage(), e);
         }
-        LOG.info("realm listening on port {}", REALM_PORT);
+        LOG.info("realm listening on port {}, trusted proxies {}", REALM_PORT, settings.trustedProxies());
         RealmFeed feed = RealmFeed.start(client, settings, state, logins);
         RegistryAuthOperator operator = RegistryAuthOperator.start(client, settings);
         runUntilStopped(() -> {

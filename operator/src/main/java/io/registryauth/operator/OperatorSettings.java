@@ -1,6 +1,7 @@
 package io.registryauth.operator;
 
 import io.registryauth.api.v1alpha1.Durations;
+import io.registryauth.realm.http.TrustedProxies;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -22,11 +23,13 @@ import java.util.stream.Collectors;
  * @param leaseName         Lease name
  * @param leaseNamespace    Lease namespace; null = the namespace the operator runs in
  * @param identity          leader-election identity; null = the host name
+ * @param trustedProxies    proxies in front of the realm whose X-Forwarded-For names the client; none by default
  * @param clock             time source of key rotation
  */
 public record OperatorSettings(Set<String> namespaces, String publicRealmUrl, Duration rotationLeadTime,
                                Duration retireLeeway, boolean leaderElection, String leaseName,
-                               String leaseNamespace, String identity, Clock clock) {
+                               String leaseNamespace, String identity, TrustedProxies trustedProxies,
+                               Clock clock) {
     public static final String ENV_NAMESPACES = "WATCH_NAMESPACES";
     public static final String ENV_PUBLIC_REALM_URL = "REALM_PUBLIC_URL";
     public static final String ENV_ROTATION_LEAD_TIME = "ROTATION_LEAD_TIME";
@@ -35,6 +38,7 @@ public record OperatorSettings(Set<String> namespaces, String publicRealmUrl, Du
     public static final String ENV_LEASE_NAMESPACE = "LEASE_NAMESPACE";
     public static final String ENV_POD_NAMESPACE = "POD_NAMESPACE";
     public static final String ENV_POD_NAME = "POD_NAME";
+    public static final String ENV_TRUSTED_PROXIES = "TRUSTED_PROXIES";
     public static final String DEFAULT_LEASE_NAME = "registry-auth-operator";
     public static final Duration DEFAULT_ROTATION_LEAD_TIME = Duration.ofMinutes(10);
     public static final Duration DEFAULT_RETIRE_LEEWAY = Duration.ofMinutes(2);
@@ -44,16 +48,17 @@ public record OperatorSettings(Set<String> namespaces, String publicRealmUrl, Du
         Objects.requireNonNull(rotationLeadTime, "rotationLeadTime");
         Objects.requireNonNull(retireLeeway, "retireLeeway");
         Objects.requireNonNull(leaseName, "leaseName");
+        Objects.requireNonNull(trustedProxies, "trustedProxies");
         Objects.requireNonNull(clock, "clock");
         if (rotationLeadTime.isNegative() || retireLeeway.isNegative()) {
             throw new IllegalArgumentException("rotation lead time and retire leeway must not be negative");
         }
     }
 
-    /** All namespaces, no public URL, no leader election, the system clock. */
+    /** All namespaces, no public URL, no leader election, no trusted proxy, the system clock. */
     public static OperatorSettings defaults() {
         return new OperatorSettings(Set.of(), null, DEFAULT_ROTATION_LEAD_TIME, DEFAULT_RETIRE_LEEWAY, false,
-                DEFAULT_LEASE_NAME, null, null, Clock.systemUTC());
+                DEFAULT_LEASE_NAME, null, null, TrustedProxies.NONE, Clock.systemUTC());
     }
 
     /**
@@ -86,48 +91,62 @@ public record OperatorSettings(Set<String> namespaces, String publicRealmUrl, Du
             }
             settings = settings.withLeaderElection(Boolean.parseBoolean(election));
         }
+        String proxies = env.get(ENV_TRUSTED_PROXIES);
+        if (proxies != null && !proxies.isBlank()) {
+            try {
+                settings = settings.withTrustedProxies(TrustedProxies.parse(Arrays.stream(proxies.split(","))
+                        .map(String::trim).filter(s -> !s.isEmpty()).toList()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(ENV_TRUSTED_PROXIES + ": " + e.getMessage(), e);
+            }
+        }
         String leaseName = env.getOrDefault(ENV_LEASE_NAME, "");
         String leaseNamespace = env.getOrDefault(ENV_LEASE_NAMESPACE, env.get(ENV_POD_NAMESPACE));
         return new OperatorSettings(settings.namespaces, settings.publicRealmUrl, settings.rotationLeadTime,
                 settings.retireLeeway, settings.leaderElection,
                 leaseName.isBlank() ? DEFAULT_LEASE_NAME : leaseName.trim(),
                 leaseNamespace == null || leaseNamespace.isBlank() ? null : leaseNamespace.trim(),
-                env.get(ENV_POD_NAME), settings.clock);
+                env.get(ENV_POD_NAME), settings.trustedProxies, settings.clock);
     }
 
     public OperatorSettings withNamespaces(Set<String> value) {
         return new OperatorSettings(value, publicRealmUrl, rotationLeadTime, retireLeeway, leaderElection,
-                leaseName, leaseNamespace, identity, clock);
+                leaseName, leaseNamespace, identity, trustedProxies, clock);
     }
 
     public OperatorSettings withPublicRealmUrl(String value) {
         return new OperatorSettings(namespaces, value, rotationLeadTime, retireLeeway, leaderElection,
-                leaseName, leaseNamespace, identity, clock);
+                leaseName, leaseNamespace, identity, trustedProxies, clock);
     }
 
     public OperatorSettings withRotationLeadTime(Duration value) {
         return new OperatorSettings(namespaces, publicRealmUrl, value, retireLeeway, leaderElection,
-                leaseName, leaseNamespace, identity, clock);
+                leaseName, leaseNamespace, identity, trustedProxies, clock);
     }
 
     public OperatorSettings withRetireLeeway(Duration value) {
         return new OperatorSettings(namespaces, publicRealmUrl, rotationLeadTime, value, leaderElection,
-                leaseName, leaseNamespace, identity, clock);
+                leaseName, leaseNamespace, identity, trustedProxies, clock);
     }
 
     public OperatorSettings withLeaderElection(boolean value) {
         return new OperatorSettings(namespaces, publicRealmUrl, rotationLeadTime, retireLeeway, value,
-                leaseName, leaseNamespace, identity, clock);
+                leaseName, leaseNamespace, identity, trustedProxies, clock);
     }
 
     /** Turns leader election on with this Lease. */
     public OperatorSettings withLease(String name, String namespace, String identityOrNull) {
         return new OperatorSettings(namespaces, publicRealmUrl, rotationLeadTime, retireLeeway, true,
-                name, namespace, identityOrNull, clock);
+                name, namespace, identityOrNull, trustedProxies, clock);
     }
 
     public OperatorSettings withClock(Clock value) {
         return new OperatorSettings(namespaces, publicRealmUrl, rotationLeadTime, retireLeeway, leaderElection,
-                leaseName, leaseNamespace, identity, value);
+                leaseName, leaseNamespace, identity, trustedProxies, value);
+    }
+
+    public OperatorSettings withTrustedProxies(TrustedProxies value) {
+        return new OperatorSettings(namespaces, publicRealmUrl, rotationLeadTime, retireLeeway, leaderElection,
+                leaseName, leaseNamespace, identity, value, clock);
     }
 }

@@ -64,7 +64,8 @@ class InstallManifestsTest {
         assertThat(operator.getResources().getRequests()).containsKeys("cpu", "memory");
         assertThat(operator.getEnv()).extracting(e -> e.getName())
                 .contains(OperatorSettings.ENV_PUBLIC_REALM_URL, OperatorSettings.ENV_LEADER_ELECTION,
-                        OperatorSettings.ENV_POD_NAMESPACE, OperatorSettings.ENV_POD_NAME);
+                        OperatorSettings.ENV_POD_NAMESPACE, OperatorSettings.ENV_POD_NAME,
+                        OperatorSettings.ENV_TRUSTED_PROXIES);
     }
 
     @Test

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.registryauth.operator.OperatorSettings;
+import io.registryauth.realm.http.TrustedProxies;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,7 @@ class OperatorSettingsTest {
         assertThat(settings.leaderElection()).isFalse();
         assertThat(settings.rotationLeadTime()).isEqualTo(OperatorSettings.DEFAULT_ROTATION_LEAD_TIME);
         assertThat(settings.leaseName()).isEqualTo("registry-auth-operator");
+        assertThat(settings.trustedProxies()).isEqualTo(TrustedProxies.NONE);
     }
 
     @Test
@@ -30,13 +33,18 @@ class OperatorSettingsTest {
                 "ROTATION_LEAD_TIME", "1h30m",
                 "LEADER_ELECTION", "true",
                 "POD_NAMESPACE", "registry-auth",
-                "POD_NAME", "operator-0"));
+                "POD_NAME", "operator-0",
+                "TRUSTED_PROXIES", " 10.0.0.0/8, fd00::/8 ,192.0.2.1,"));
         assertThat(settings.namespaces()).isEqualTo(Set.of("registry", "team-a"));
         assertThat(settings.publicRealmUrl()).isEqualTo("https://auth.example.com/token");
         assertThat(settings.rotationLeadTime()).isEqualTo(Duration.ofMinutes(90));
         assertThat(settings.leaderElection()).isTrue();
         assertThat(settings.leaseNamespace()).isEqualTo("registry-auth");
         assertThat(settings.identity()).isEqualTo("operator-0");
+        assertThat(settings.trustedProxies())
+                .isEqualTo(TrustedProxies.parse(List.of("10.0.0.0/8", "fd00::/8", "192.0.2.1/32")));
+        assertThat(settings.trustedProxies().clientAddress("10.1.2.3", List.of("198.51.100.4")))
+                .isEqualTo("198.51.100.4");
     }
 
     @Test
@@ -45,5 +53,16 @@ class OperatorSettingsTest {
                 .hasMessageStartingWith("ROTATION_LEAD_TIME");
         assertThatThrownBy(() -> OperatorSettings.fromEnvironment(Map.of("LEADER_ELECTION", "yes")))
                 .hasMessageStartingWith("LEADER_ELECTION");
+    }
+
+    @Test
+    void invalidTrustedProxyIsNamedWithTheVariable() {
+        assertThatThrownBy(() -> OperatorSettings.fromEnvironment(Map.of("TRUSTED_PROXIES", "10.0.0.0/8, 10.0.0.0/99")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("TRUSTED_PROXIES: bad prefix length in '10.0.0.0/99'");
+        assertThatThrownBy(() -> OperatorSettings.fromEnvironment(Map.of("TRUSTED_PROXIES", "ingress.example.com")))
+                .hasMessage("TRUSTED_PROXIES: not an IP address or network: 'ingress.example.com'");
+        assertThatThrownBy(() -> OperatorSettings.fromEnvironment(Map.of("TRUSTED_PROXIES", "10.1.0.0/8")))
+                .hasMessageStartingWith("TRUSTED_PROXIES: '10.1.0.0/8' has address bits set behind its prefix");
     }
 }

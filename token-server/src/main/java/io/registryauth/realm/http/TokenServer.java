@@ -77,10 +77,12 @@ public final class TokenServer {
 
     /**
      * How the server behaves: the authenticator chain (asked in order), the clock tokens are stamped
-     * with, the failure throttle, the token issuer, size limits, and where audit lines go.
+     * with, the failure throttle, the token issuer, size limits, where audit lines go, and the proxies
+     * whose {@code X-Forwarded-For} names the client (throttle key and audit "client").
      */
     public record Options(List<Authenticator> authenticators, Clock clock, FailureThrottle throttle,
-                          AccessTokenIssuer issuer, Limits limits, Consumer<String> audit) {
+                          AccessTokenIssuer issuer, Limits limits, Consumer<String> audit,
+                          TrustedProxies trustedProxies) {
         private static final Logger AUDIT = LoggerFactory.getLogger("io.registryauth.audit");
 
         public Options {
@@ -90,39 +92,46 @@ public final class TokenServer {
             Objects.requireNonNull(issuer, "issuer");
             Objects.requireNonNull(limits, "limits");
             Objects.requireNonNull(audit, "audit");
+            Objects.requireNonNull(trustedProxies, "trustedProxies");
         }
 
         /**
          * Robots then htpasswd users (robots first: their check is a hash, not bcrypt), the system clock,
-         * default limits, audit lines on {@code io.registryauth.audit}.
+         * default limits, audit lines on {@code io.registryauth.audit}, no trusted proxy (the client is
+         * the TCP peer).
          */
         public static Options defaults() {
             return new Options(List.of(new RobotAuthenticator(), new HtpasswdAuthenticator()), Clock.systemUTC(),
-                    new FailureThrottle(), new AccessTokenIssuer(), Limits.DEFAULT, AUDIT::info);
+                    new FailureThrottle(), new AccessTokenIssuer(), Limits.DEFAULT, AUDIT::info,
+                    TrustedProxies.NONE);
         }
 
         public Options withAuthenticators(List<Authenticator> chain) {
-            return new Options(chain, clock, throttle, issuer, limits, audit);
+            return new Options(chain, clock, throttle, issuer, limits, audit, trustedProxies);
         }
 
         public Options withClock(Clock value) {
-            return new Options(authenticators, value, throttle, issuer, limits, audit);
+            return new Options(authenticators, value, throttle, issuer, limits, audit, trustedProxies);
         }
 
         public Options withThrottle(FailureThrottle value) {
-            return new Options(authenticators, clock, value, issuer, limits, audit);
+            return new Options(authenticators, clock, value, issuer, limits, audit, trustedProxies);
         }
 
         public Options withIssuer(AccessTokenIssuer value) {
-            return new Options(authenticators, clock, throttle, value, limits, audit);
+            return new Options(authenticators, clock, throttle, value, limits, audit, trustedProxies);
         }
 
         public Options withLimits(Limits value) {
-            return new Options(authenticators, clock, throttle, issuer, value, audit);
+            return new Options(authenticators, clock, throttle, issuer, value, audit, trustedProxies);
         }
 
         public Options withAudit(Consumer<String> value) {
-            return new Options(authenticators, clock, throttle, issuer, limits, value);
+            return new Options(authenticators, clock, throttle, issuer, limits, value, trustedProxies);
+        }
+
+        public Options withTrustedProxies(TrustedProxies value) {
+            return new Options(authenticators, clock, throttle, issuer, limits, audit, value);
         }
     }
 
@@ -160,12 +169,15 @@ public final class TokenServer {
     }
 
     /**
-     * Opens the request's decision; metrics and the audit line are written once, when the answer's body
-     * has been handed to the connection (the body-end hook fires for HTTP/1.1 and h2c alike).
+     * Opens the request's decision, for the client address {@link TrustedProxies} decides; metrics and the
+     * audit line are written once, when the answer's body has been handed to the connection (the body-end
+     * hook fires for HTTP/1.1 and h2c alike).
      */
     private void beginTokenRequest(RoutingContext ctx) {
         SocketAddress remote = ctx.request().remoteAddress();
-        Decision decision = new Decision(remote == null ? "" : remote.hostAddress());
+        String peer = remote == null ? "" : remote.hostAddress();
+        Decision decision = new Decision(options.trustedProxies().clientAddress(peer,
+                ctx.request().headers().getAll(TrustedProxies.HEADER)));
         ctx.put(Decision.CONTEXT_KEY, decision);
         ctx.addBodyEndHandler(v -> {
             int status = ctx.response().getStatusCode();
