@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.registryauth.realm.it.Login;
+import io.registryauth.realm.it.OciImages;
+import io.registryauth.realm.it.OciImages.OciImage;
+import io.registryauth.realm.it.RegistryProcess;
+import io.registryauth.realm.it.Skopeo;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -17,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,7 +29,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,29 +41,22 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DevModeIT {
-    private static final String ALICE = "alice:wonderland";
-    private static final Duration FILE_WAIT = Duration.ofMinutes(2);
+    private static final Login ALICE = new Login("alice", "wonderland");
     private static final Pattern CERTIFICATE = Pattern.compile(
             "-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http = HttpClient.newHttpClient();
-    private Path work;
-    private Path manifests;
-    private Path state;
-    private DevModeProcess dev;
+    private DevModeFixture dev;
     private Skopeo skopeo;
-    private Path image;
+    private OciImage image;
 
     @BeforeAll
     void startDevMode() throws Exception {
-        Programs.require("docker-registry");
-        Programs.require("skopeo");
-        work = Files.createTempDirectory("dev-mode-it");
-        manifests = Files.createDirectories(work.resolve("manifests"));
-        state = work.resolve("state");
-        skopeo = new Skopeo(work);
-        image = OciLayout.write(work.resolve("image"), "v1", "hello from dev mode");
+        dev = new DevModeFixture("dev-mode-it");
+        Path manifests = dev.manifests();
+        skopeo = new Skopeo(dev.work().resolve("skopeo"));
+        image = OciImages.write(dev.work().resolve("image"));
 
         String hash = BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(4, "wonderland".toCharArray());
         Files.writeString(manifests.resolve("01-users.yaml"), """
@@ -123,11 +119,11 @@ class DevModeIT {
                   repositories: ["rot/**"]
                   actions: [pull, push]
                 """);
-        dev = DevModeProcess.start(manifests, state, work.resolve("dev-mode.log"));
+        dev.startDevMode();
     }
 
     private void writeMainGrant(String actions) throws IOException {
-        Files.writeString(manifests.resolve("03-main-grant.yaml"), """
+        Files.writeString(dev.manifests().resolve("03-main-grant.yaml"), """
                 apiVersion: registryauth.io/v1alpha1
                 kind: RepositoryAccess
                 metadata:
@@ -144,52 +140,48 @@ class DevModeIT {
     @AfterAll
     void stop() throws Exception {
         if (dev != null) {
-            dev.close();
-            assertThat(dev.output()).contains("registry-auth dev: stopped");
-        }
-        if (work != null) {
-            try (Stream<Path> files = Files.walk(work)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            try (DevModeFixture closing = dev) {
+                closing.stopDevMode().ifPresent(output -> assertThat(output).contains("registry-auth dev: stopped"));
             }
         }
     }
 
     @Test
     void grantFileEditsAreEnforcedAndDeletedDocumentsDeleted() throws Exception {
-        Path env = awaitFile(state.resolve("registries/registry/main/registry.env"));
+        Path env = dev.awaitFile(dev.registryEnv("registry", "main"));
         assertThat(Files.readString(env)).contains("REGISTRY_AUTH_TOKEN_REALM='" + dev.realmUrl() + "'")
                 .contains("REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE='" + env.resolveSibling("rootcertbundle.pem") + "'");
-        assertThat(state.resolve("kubeconfig")).exists();
-        try (RegistryServer registry = new RegistryServer(work.resolve("registry-main"), env)) {
+        assertThat(dev.state().resolve("kubeconfig")).exists();
+        try (RegistryProcess registry = dev.registry("registry", "main")) {
             registry.start();
-            assertSucceeded(skopeo.push(image, "v1", registry.address(), "team/app", ALICE), registry);
+            dev.assertSucceeded(skopeo.copy(image.reference(), null, registry.docker("team/app:v1"), ALICE));
 
             writeMainGrant("[pull]");
             long start = System.nanoTime();
             awaitGranted("it-main", "team/app", "pull,push", Set.of("pull"));
             System.out.println("grant file edit enforced by the realm after "
                     + (System.nanoTime() - start) / 1_000_000 + " ms");
-            Skopeo.Result refused = skopeo.push(image, "v1", registry.address(), "team/app2", ALICE);
-            assertThat(refused.ok()).as("push after the grant lost push: %s", refused.output()).isFalse();
-            assertThat(refused.output()).containsIgnoringCase("denied");
-            assertSucceeded(skopeo.pull(registry.address(), "team/app", "v1", ALICE), registry);
+            Skopeo.Result refused = skopeo.copy(image.reference(), null, registry.docker("team/app2:v1"), ALICE);
+            assertThat(refused.succeeded()).as("push after the grant lost push: %s", refused.stderr()).isFalse();
+            assertThat(refused.stderr()).containsIgnoringCase("denied");
+            dev.assertSucceeded(skopeo.pull(registry.docker("team/app:v1"), ALICE));
 
-            Files.delete(manifests.resolve("03-main-grant.yaml"));
+            Files.delete(dev.manifests().resolve("03-main-grant.yaml"));
             awaitGranted("it-main", "team/app", "pull", Set.of());
-            assertThat(skopeo.pull(registry.address(), "team/app", "v1", ALICE).ok()).isFalse();
+            assertThat(skopeo.pull(registry.docker("team/app:v1"), ALICE).succeeded()).isFalse();
         }
     }
 
     @Test
     void rotationCompletesWhilePullsKeepSucceeding() throws Exception {
-        Path env = awaitFile(state.resolve("registries/registry/rotating/registry.env"));
+        Path env = dev.awaitFile(dev.registryEnv("registry", "rotating"));
         Path bundle = env.resolveSibling("rootcertbundle.pem");
         String bundleText = Files.readString(bundle);
         Set<String> initialCertificates = certificates(bundleText);
         String initialKid = tokenHeader("it-rotating", "rot/app", "pull").get("kid").asText();
-        try (RegistryServer registry = new RegistryServer(work.resolve("registry-rotating"), env)) {
+        try (RegistryProcess registry = dev.registry("registry", "rotating")) {
             registry.start();
-            assertSucceeded(skopeo.push(image, "v1", registry.address(), "rot/app", ALICE), registry);
+            dev.assertSucceeded(skopeo.copy(image.reference(), null, registry.docker("rot/app:v1"), ALICE));
 
             long start = System.nanoTime();
             long deadline = start + Duration.ofMinutes(7).toNanos();
@@ -207,7 +199,7 @@ class DevModeIT {
                 }
                 Set<String> now = certificates(current);
                 newKeyEnteredBundle |= !initialCertificates.containsAll(now);
-                assertSucceeded(skopeo.pull(registry.address(), "rot/app", "v1", ALICE), registry);
+                dev.assertSucceeded(skopeo.pull(registry.docker("rot/app:v1"), ALICE));
                 pulls++;
                 String kid = tokenHeader("it-rotating", "rot/app", "pull").get("kid").asText();
                 completed = newKeyEnteredBundle && !kid.equals(initialKid)
@@ -215,7 +207,7 @@ class DevModeIT {
                 Thread.sleep(1000);
             }
             assertThat(completed).as("the first key left the bundle and another one signs").isTrue();
-            assertSucceeded(skopeo.pull(registry.address(), "rot/app", "v1", ALICE), registry);
+            dev.assertSucceeded(skopeo.pull(registry.docker("rot/app:v1"), ALICE));
             System.out.println("rotation completed after " + seconds(start) + " s with " + pulls
                     + " pulls, all successful, and " + (registry.starts() - 1) + " registry restarts");
         }
@@ -229,7 +221,7 @@ class DevModeIT {
                 .contains("Usage:");
         assertThat(runJar("serve")).startsWith("2:").contains("unknown command: serve");
         assertThat(runJar("dev", "--port", "x")).startsWith("2:").contains("--port must be a number");
-        assertThat(runJar("dev", "--manifests", work.resolve("missing").toString(), "--port", "0"))
+        assertThat(runJar("dev", "--manifests", dev.work().resolve("missing").toString(), "--port", "0"))
                 .startsWith("1:").contains("does not exist");
     }
 
@@ -249,34 +241,11 @@ class DevModeIT {
         return (System.nanoTime() - startNanos) / 1_000_000_000;
     }
 
-    private void assertSucceeded(Skopeo.Result result, RegistryServer registry) throws IOException {
-        assertThat(result.ok()).as("skopeo failed:%n%s%nregistry log:%n%s", result.output(), registry.log())
-                .isTrue();
-    }
-
-    private Path awaitFile(Path file) throws Exception {
-        long deadline = System.nanoTime() + FILE_WAIT.toNanos();
-        while (!Files.isRegularFile(file)) {
-            if (System.nanoTime() > deadline || !dev.process().isAlive()) {
-                throw new AssertionError(file + " was not written; dev mode said:\n" + dev.output());
-            }
-            Thread.sleep(100);
-        }
-        return file;
-    }
-
     /** Asks the realm (as skopeo would) and polls until it grants exactly {@code expected}. */
     private void awaitGranted(String service, String repository, String actions, Set<String> expected)
             throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        Set<String> granted = granted(service, repository, actions);
-        while (!granted.equals(expected)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the realm still grants " + granted + " instead of " + expected);
-            }
-            Thread.sleep(20);
-            granted = granted(service, repository, actions);
-        }
+        dev.await(Duration.ofSeconds(20), Duration.ofMillis(20), () -> granted(service, repository, actions),
+                expected::equals, granted -> "the realm still grants " + granted + " instead of " + expected);
     }
 
     private Set<String> granted(String service, String repository, String actions) throws Exception {
@@ -294,8 +263,7 @@ class DevModeIT {
         String query = "service=" + URLEncoder.encode(service, StandardCharsets.UTF_8) + "&scope="
                 + URLEncoder.encode("repository:" + repository + ":" + actions, StandardCharsets.UTF_8);
         HttpRequest request = HttpRequest.newBuilder(URI.create(dev.realmUrl() + "?" + query))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                        ALICE.getBytes(StandardCharsets.UTF_8)))
+                .header("Authorization", ALICE.basicAuthorization())
                 .build();
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as("realm answer %s", response.body()).isEqualTo(200);

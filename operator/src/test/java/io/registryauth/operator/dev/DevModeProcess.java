@@ -1,5 +1,6 @@
 package io.registryauth.operator.dev;
 
+import io.registryauth.realm.it.Programs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,28 +1,25 @@
 package io.registryauth.operator.dev;
 
+import static io.registryauth.operator.dev.DevModeFixture.SEEDER;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import at.favre.lib.crypto.bcrypt.BCrypt;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.registryauth.operator.ResourceNames;
+import io.registryauth.realm.it.Login;
+import io.registryauth.realm.it.OciImages;
+import io.registryauth.realm.it.RegistryProcess;
+import io.registryauth.realm.it.Skopeo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,24 +30,22 @@ import org.junit.jupiter.api.Test;
  * hand is put back with a new password while the hand-written one is refused.
  */
 class RobotRotationIT {
-    private static final String SEEDER = "seeder:seed-password";
     private static final String NAMESPACE = "registry";
-    private static final String REPOSITORY = "team-a/app";
-    private static final String TAG = "v1";
-    private static final Duration WAIT = Duration.ofMinutes(2);
+    private static final String IMAGE = "team-a/app:v1";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Path work;
-    private Path manifests;
-    private DevModeProcess dev;
-    private RegistryServer registry;
-    private KubernetesClient api;
+    private DevModeFixture dev;
+    private RegistryProcess registry;
     private Skopeo skopeo;
 
     /** One robot login as a Secret holds it; never printed with its password. */
     private record Robot(String user, String password) {
         String credentials() {
             return user + ":" + password;
+        }
+
+        Login login() {
+            return new Login(user, password);
         }
 
         @Override
@@ -61,64 +56,20 @@ class RobotRotationIT {
 
     @BeforeEach
     void start() throws Exception {
-        Programs.require("docker-registry");
-        Programs.require("skopeo");
-        work = Files.createTempDirectory("robot-rotation-it");
-        manifests = Files.createDirectories(work.resolve("manifests"));
-        Path state = work.resolve("state");
-        Path env = state.resolve("registries/" + NAMESPACE + "/main/" + RegistryFiles.ENV_FILE);
-        // Constructed first: its port is the host the generated Secret must name.
-        registry = new RegistryServer(work.resolve("registry"), env);
-
-        String hash = BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(4, "seed-password".toCharArray());
-        Files.writeString(manifests.resolve("01-registry.yaml"), """
-                apiVersion: v1
-                kind: Secret
-                metadata:
-                  name: registry-users
-                  namespace: %1$s
-                stringData:
-                  htpasswd: |
-                    seeder:%2$s
-                ---
-                apiVersion: registryauth.io/v1alpha1
-                kind: RegistryAuth
-                metadata:
-                  name: main
-                  namespace: %1$s
-                spec:
-                  service: it-rotation
-                  registry: {host: "%3$s"}
-                  authentication:
-                    htpasswd: {secretRef: {name: registry-users, key: htpasswd}}
-                ---
-                apiVersion: registryauth.io/v1alpha1
-                kind: RepositoryAccess
-                metadata:
-                  name: seeder
-                  namespace: %1$s
-                spec:
-                  registry: {name: main}
-                  subjects: [{kind: User, name: seeder}]
-                  repositories: ["team-a/**"]
-                  actions: [pull, push]
-                """.formatted(NAMESPACE, hash, registry.address()));
-        dev = DevModeProcess.start(manifests, state, work.resolve("dev-mode.log"));
-        awaitFile(env);
-        registry.start();
-        // One HTTP client named, so Fabric8 does not pick among the two on the classpath at random.
-        api = new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory())
-                .withConfig(Config.fromKubeconfig(Files.readString(awaitFile(state.resolve("kubeconfig")))))
-                .build();
-        skopeo = new Skopeo(work);
-        Path image = OciLayout.write(work.resolve("image"), TAG, "seeded for the robots");
-        assertSucceeded(skopeo.push(image, TAG, registry.address(), REPOSITORY, SEEDER));
+        dev = new DevModeFixture("robot-rotation-it");
+        // Taken first: its port is the host the generated Secret must name.
+        registry = dev.registry(NAMESPACE, "main");
+        dev.writeSeededRegistry("it-rotation", registry);
+        dev.startDevMode();
+        skopeo = new Skopeo(dev.work().resolve("skopeo"));
+        String image = OciImages.write(dev.work().resolve("image")).reference();
+        dev.assertSucceeded(skopeo.copy(image, null, registry.docker(IMAGE), SEEDER));
     }
 
     /** Adds a pull-only grant with generated credentials to the running dev mode's manifests. */
     private void writeRobotGrant(String name, String secretName, String rotationPeriod, String gracePeriod)
             throws IOException {
-        Files.writeString(manifests.resolve("02-" + name + ".yaml"), """
+        Files.writeString(dev.manifests().resolve("02-" + name + ".yaml"), """
                 apiVersion: registryauth.io/v1alpha1
                 kind: RepositoryAccess
                 metadata:
@@ -134,19 +85,8 @@ class RobotRotationIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (api != null) {
-            api.close();
-        }
-        if (registry != null) {
-            registry.close();
-        }
         if (dev != null) {
             dev.close();
-        }
-        if (work != null) {
-            try (Stream<Path> files = Files.walk(work)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
     }
 
@@ -176,19 +116,19 @@ class RobotRotationIT {
         // Once the new password pulls, the realm holds the rotated robot: the old one pulling now is grace.
         awaitPull(second);
         System.out.println("new password pulls " + millis(rotated) + " ms after the rotation was seen");
-        Skopeo.Result graced = skopeo.pull(registry.address(), REPOSITORY, TAG, first.credentials());
-        assertThat(graced.ok()).as("the previous password within its grace (%d ms after the rotation was seen,"
+        Skopeo.Result graced = pull(first);
+        assertThat(graced.succeeded()).as("the previous password within its grace (%d ms after the rotation was seen,"
                         + " grace %s, valid until %s):%n%s", millis(rotated), grace,
-                annotations(secret).get(ResourceNames.PREVIOUS_VALID_UNTIL_ANNOTATION), graced.output())
+                annotations(secret).get(ResourceNames.PREVIOUS_VALID_UNTIL_ANNOTATION), graced.stderr())
                 .isTrue();
 
         Skopeo.Result refused = awaitRefused(first, Duration.ofSeconds(30));
         System.out.println("previous password refused " + millis(rotated) + " ms after the rotation was seen"
                 + " (gracePeriod " + grace + ")");
-        assertThat(refused.output()).containsIgnoringCase("unauthorized");
+        assertThat(refused.stderr()).containsIgnoringCase("unauthorized");
         assertThat(robot(secret)).as("still the second password: the first lost to its grace ending, not to a"
                 + " second rotation").isEqualTo(second);
-        assertSucceeded(skopeo.pull(registry.address(), REPOSITORY, TAG, second.credentials()));
+        dev.assertSucceeded(pull(second));
     }
 
     @Test
@@ -200,7 +140,7 @@ class RobotRotationIT {
         awaitPull(original);
 
         Robot handWritten = new Robot(original.user(), madeUpPassword());
-        api.secrets().inNamespace(NAMESPACE).withName(secret).edit(s -> {
+        dev.api().secrets().inNamespace(NAMESPACE).withName(secret).edit(s -> {
             s.setData(Map.of(".dockerconfigjson", dockerConfig(handWritten)));
             return s;
         });
@@ -213,48 +153,40 @@ class RobotRotationIT {
 
         awaitPull(restored);
         System.out.println("restored password pulls " + millis(edited) + " ms after the edit");
-        Skopeo.Result hand = skopeo.pull(registry.address(), REPOSITORY, TAG, handWritten.credentials());
-        assertThat(hand.ok()).as("the hand-written password pulled:%n%s", hand.output()).isFalse();
-        assertThat(hand.output()).containsIgnoringCase("unauthorized");
+        Skopeo.Result hand = pull(handWritten);
+        assertThat(hand.succeeded()).as("the hand-written password pulled:%n%s", hand.stderr()).isFalse();
+        assertThat(hand.stderr()).containsIgnoringCase("unauthorized");
         // The repair keeps no earlier password: the one the edit replaced is gone with it.
-        Skopeo.Result old = skopeo.pull(registry.address(), REPOSITORY, TAG, original.credentials());
-        assertThat(old.ok()).as("the password from before the edit pulled:%n%s", old.output()).isFalse();
-        assertThat(old.output()).containsIgnoringCase("unauthorized");
+        Skopeo.Result old = pull(original);
+        assertThat(old.succeeded()).as("the password from before the edit pulled:%n%s", old.stderr()).isFalse();
+        assertThat(old.stderr()).containsIgnoringCase("unauthorized");
     }
 
     /** The robot the Secret holds, once it exists and {@code wanted} accepts it. */
     private Robot awaitRobot(String secret, Predicate<Robot> wanted) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        Robot robot = robot(secret);
-        while (robot == null || !wanted.test(robot)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Secret " + secret + " never held the awaited robot (last: " + robot
-                        + "); dev mode said:\n" + dev.output());
-            }
-            Thread.sleep(100);
-            robot = robot(secret);
-        }
-        return robot;
+        return dev.await(DevModeFixture.WAIT, Duration.ofMillis(100), () -> robot(secret),
+                robot -> robot != null && wanted.test(robot),
+                robot -> "Secret " + secret + " never held the awaited robot (last: " + robot + ")");
     }
 
     /** The robot in the Secret, checked for the shape the kubelet and skopeo read; null while there is none. */
-    private Robot robot(String name) throws IOException {
-        Secret secret = api.secrets().inNamespace(NAMESPACE).withName(name).get();
+    private Robot robot(String name) throws Exception {
+        Secret secret = dev.api().secrets().inNamespace(NAMESPACE).withName(name).get();
         if (secret == null) {
             return null;
         }
         assertThat(secret.getType()).isEqualTo("kubernetes.io/dockerconfigjson");
         JsonNode auth = JSON.readTree(Base64.getDecoder().decode(secret.getData().get(".dockerconfigjson")))
-                .path("auths").path(registry.address());
-        assertThat(auth.isObject()).as("the Secret names the registry host %s", registry.address()).isTrue();
+                .path("auths").path(registry.hostPort());
+        assertThat(auth.isObject()).as("the Secret names the registry host %s", registry.hostPort()).isTrue();
         Robot robot = new Robot(auth.path("username").asText(), auth.path("password").asText());
         assertThat(auth.path("auth").asText()).as("auth is user:password of %s", robot)
                 .isEqualTo(Base64.getEncoder().encodeToString(robot.credentials().getBytes(StandardCharsets.UTF_8)));
         return robot;
     }
 
-    private Map<String, String> annotations(String secret) {
-        Map<String, String> annotations = api.secrets().inNamespace(NAMESPACE).withName(secret).get()
+    private Map<String, String> annotations(String secret) throws Exception {
+        Map<String, String> annotations = dev.api().secrets().inNamespace(NAMESPACE).withName(secret).get()
                 .getMetadata().getAnnotations();
         return annotations == null ? Map.of() : annotations;
     }
@@ -272,51 +204,23 @@ class RobotRotationIT {
                 .put("password", robot.password())
                 .put("auth", Base64.getEncoder().encodeToString(robot.credentials().getBytes(StandardCharsets.UTF_8)));
         ObjectNode config = JSON.createObjectNode();
-        config.putObject("auths").set(registry.address(), entry);
+        config.putObject("auths").set(registry.hostPort(), entry);
         return Base64.getEncoder().encodeToString(config.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Pulls until the realm has caught up with the Secret (it is fed from it, not at the same instant). */
     private void awaitPull(Robot robot) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        Skopeo.Result pull = skopeo.pull(registry.address(), REPOSITORY, TAG, robot.credentials());
-        while (!pull.ok()) {
-            if (System.nanoTime() > deadline) {
-                assertSucceeded(pull);
-            }
-            Thread.sleep(200);
-            pull = skopeo.pull(registry.address(), REPOSITORY, TAG, robot.credentials());
-        }
+        dev.await(Duration.ofSeconds(10), Duration.ofMillis(200), () -> pull(robot), Skopeo.Result::succeeded,
+                pull -> "skopeo failed:\n" + pull.stderr() + "\nregistry log:\n" + registry.logText());
     }
 
     private Skopeo.Result awaitRefused(Robot robot, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Skopeo.Result pull = skopeo.pull(registry.address(), REPOSITORY, TAG, robot.credentials());
-        while (pull.ok()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(robot + " still pulls after " + timeout + "; dev mode said:\n"
-                        + dev.output());
-            }
-            Thread.sleep(200);
-            pull = skopeo.pull(registry.address(), REPOSITORY, TAG, robot.credentials());
-        }
-        return pull;
+        return dev.await(timeout, Duration.ofMillis(200), () -> pull(robot), pull -> !pull.succeeded(),
+                pull -> robot + " still pulls after " + timeout);
     }
 
-    private Path awaitFile(Path file) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!Files.isRegularFile(file)) {
-            if (System.nanoTime() > deadline || !dev.process().isAlive()) {
-                throw new AssertionError(file + " was not written; dev mode said:\n" + dev.output());
-            }
-            Thread.sleep(100);
-        }
-        return file;
-    }
-
-    private void assertSucceeded(Skopeo.Result result) throws IOException {
-        assertThat(result.ok()).as("skopeo failed:%n%s%nregistry log:%n%s", result.output(), registry.log())
-                .isTrue();
+    private Skopeo.Result pull(Robot robot) {
+        return skopeo.pull(registry.docker(IMAGE), robot.login());
     }
 
     private static long millis(long startNanos) {

@@ -51,7 +51,7 @@ public final class RealmAndRegistry implements AutoCloseable {
 
     /** The skopeo reference of {@code repository:tag} on this registry. */
     public String docker(String repositoryAndTag) {
-        return "docker://" + registry.hostPort() + "/" + repositoryAndTag;
+        return registry.docker(repositoryAndTag);
     }
 
     @Override

@@ -17,7 +17,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * directory, so nothing of the machine's configuration or saved logins leaks into a test.
  */
 public final class Skopeo {
-    public static final Path BINARY = Path.of("/usr/bin/skopeo");
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
     /** The outcome of one skopeo run. The command line is not kept: it carries passwords. */
@@ -35,6 +34,7 @@ public final class Skopeo {
         }
     }
 
+    private final Path binary = Programs.require("skopeo");
     private final Path home;
     private final Path authFile;
     private final Path policy;
@@ -42,11 +42,9 @@ public final class Skopeo {
     private final Path registriesD;
     private final Path tmp;
     private final AtomicInteger runs = new AtomicInteger();
+    private final AtomicInteger pulls = new AtomicInteger();
 
     public Skopeo(Path workDir) throws IOException {
-        if (!Files.isExecutable(BINARY)) {
-            throw new IllegalStateException("skopeo not found: apt-get install -y skopeo");
-        }
         this.home = Files.createDirectories(workDir.resolve("home"));
         this.authFile = home.resolve("auth.json");
         this.policy = home.resolve("policy.json");
@@ -73,6 +71,11 @@ public final class Skopeo {
         return run(args);
     }
 
+    /** Copies {@code image} out of the registry into a fresh OCI layout: manifest, config and layer. */
+    public Result pull(String image, Login login) {
+        return copy(image, login, "oci:" + home.resolve("pulled-" + pulls.incrementAndGet()) + ":pulled", null);
+    }
+
     /** {@code skopeo inspect --raw}: the manifest as the registry serves it. */
     public Result inspectRaw(String image, Login login) {
         return run(withLogin(new ArrayList<>(List.of("inspect", "--raw", "--tls-verify=false")), login, image));
@@ -90,7 +93,7 @@ public final class Skopeo {
 
     /** Runs {@code skopeo <args>} with the private configuration and a bounded run time. */
     public Result run(List<String> args) {
-        List<String> command = new ArrayList<>(List.of(BINARY.toString(),
+        List<String> command = new ArrayList<>(List.of(binary.toString(),
                 "--policy", policy.toString(),
                 "--registries.d", registriesD.toString(),
                 "--tmpdir", tmp.toString(),

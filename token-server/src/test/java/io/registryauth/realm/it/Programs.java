@@ -1,39 +1,39 @@
-package io.registryauth.operator.dev;
+package io.registryauth.realm.it;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
-/** The real programs the ITs drive, and small process helpers. */
-final class Programs {
-    static final String INSTALL = "apt-get install -y docker-registry skopeo";
-
+/** The real programs the ITs drive, and small process helpers shared by this module's ITs and the operator's. */
+public final class Programs {
     private Programs() {
     }
 
     /** The path of a required program; fails (never skips) naming the command that installs it. */
-    static Path require(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+    public static Path require(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             Path candidate = Path.of(dir, program);
             if (Files.isExecutable(candidate)) {
                 return candidate;
             }
         }
-        throw new AssertionError(program + " is not installed; install it with: " + INSTALL);
+        throw new AssertionError(program + " is not installed; install it with: apt-get install -y " + program);
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }
 
-    /** Waits until something accepts connections on 127.0.0.1:port. */
-    static void awaitPort(int port, Duration timeout, Process process) throws InterruptedException {
+    /** Waits until something accepts connections on 127.0.0.1:port, failing early if {@code process} exits. */
+    public static void awaitPort(int port, Duration timeout, Process process) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -49,14 +49,14 @@ final class Programs {
         throw new AssertionError("nothing listens on 127.0.0.1:" + port + " after " + timeout);
     }
 
-    /** Stops a process: SIGTERM, then SIGKILL if it lingers. */
-    static void stop(Process process, Duration grace) throws InterruptedException {
+    /** Stops a process: SIGTERM, then SIGKILL if it lingers past {@code grace}. */
+    public static void stop(Process process, Duration grace) throws InterruptedException {
         if (process == null || !process.isAlive()) {
             return;
         }
         process.destroy();
-        if (!process.waitFor(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly().waitFor();
+        if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 }
