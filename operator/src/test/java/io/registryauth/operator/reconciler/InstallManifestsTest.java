@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -44,7 +45,7 @@ class InstallManifestsTest {
     void installsEverythingInApplyOrder() throws IOException {
         assertThat(documents()).extracting(HasMetadata::getKind).containsExactly("Namespace", "ServiceAccount",
                 "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "CustomResourceDefinition",
-                "CustomResourceDefinition", "Deployment", "Service");
+                "CustomResourceDefinition", "Deployment", "Service", "PodDisruptionBudget");
     }
 
     @Test
@@ -66,6 +67,20 @@ class InstallManifestsTest {
                 .contains(OperatorSettings.ENV_PUBLIC_REALM_URL, OperatorSettings.ENV_LEADER_ELECTION,
                         OperatorSettings.ENV_POD_NAMESPACE, OperatorSettings.ENV_POD_NAME,
                         OperatorSettings.ENV_TRUSTED_PROXIES);
+    }
+
+    @Test
+    void drainsEvictTheRealmOneReplicaAtATime() throws IOException {
+        List<HasMetadata> documents = documents();
+        Deployment deployment = documents.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
+                .findFirst().orElseThrow();
+        PodDisruptionBudget budget = documents.stream().filter(PodDisruptionBudget.class::isInstance)
+                .map(PodDisruptionBudget.class::cast).findFirst().orElseThrow();
+        assertThat(budget.getMetadata().getNamespace()).isEqualTo(deployment.getMetadata().getNamespace());
+        assertThat(budget.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+        assertThat(deployment.getSpec().getReplicas()).isGreaterThan(budget.getSpec().getMinAvailable().getIntVal());
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
+                .containsAllEntriesOf(budget.getSpec().getSelector().getMatchLabels());
     }
 
     @Test
