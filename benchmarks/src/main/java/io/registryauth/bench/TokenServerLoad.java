@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The HTTP load target for {@code benchmarks/wrk/run.sh}: a token server on 127.0.0.1 with one realm
  * (service {@value #SERVICE}), one user {@value #USER} whose password is hashed with bcrypt cost 10 as
- * {@code htpasswd -B} does, and a few grants. Prints the port it listens on, then serves until killed.
+ * {@code htpasswd -B} does, {@value #FLOOD_USERS} more users {@code flood-0...} sharing one bcrypt hash (targets
+ * for {@code wrong-password.lua}: one hash at start-up, yet every wrong guess costs a full bcrypt run), and
+ * a few grants. Prints the port it listens on, then serves until killed.
  * Audit lines are dropped unless the second argument is {@code audit}, which sends them to the default
  * {@code io.registryauth.audit} logger (slf4j-simple: stderr).
  *
@@ -34,6 +36,7 @@ public final class TokenServerLoad {
     static final String SERVICE = "registry.bench:5000";
     static final String USER = "bench";
     static final String PASSWORD = "bench-password";
+    static final int FLOOD_USERS = 10_000;
 
     private TokenServerLoad() {
     }
@@ -41,7 +44,11 @@ public final class TokenServerLoad {
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
         SigningKey key = SigningKey.generate(SigningAlgorithm.ES256, "bench", Instant.now(), Duration.ofDays(1));
-        String htpasswd = USER + ":" + BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(10, PASSWORD.toCharArray());
+        String hash = BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(10, PASSWORD.toCharArray());
+        StringBuilder htpasswd = new StringBuilder(USER + ":" + hash + "\n");
+        for (int i = 0; i < FLOOD_USERS; i++) {
+            htpasswd.append("flood-").append(i).append(':').append(hash).append('\n');
+        }
         List<Grant> grants = List.of(
                 new Grant("bench/team-a", List.of(Subject.user(USER)), List.of("team-a/**"), Set.of("pull", "push"), false),
                 new Grant("bench/shared", List.of(Subject.authenticated()), List.of("shared/*"), Set.of("pull"), false),
@@ -51,7 +58,7 @@ public final class TokenServerLoad {
         new SecureRandom().nextBytes(refreshKey);
         RealmConfig realm = new RealmConfig("bench/realm", SERVICE, "registry-auth-bench", "http://127.0.0.1/token",
                 Duration.ofMinutes(15), Duration.ofHours(8), KeyRing.of(key), refreshKey, true,
-                Htpasswd.parse(htpasswd, null), Policy.compile(grants));
+                Htpasswd.parse(htpasswd.toString(), null), Policy.compile(grants));
 
         Vertx vertx = Vertx.vertx();
         boolean audit = args.length > 1 && args[1].equals("audit");

@@ -105,6 +105,15 @@ public final class CredentialCache {
         return fresh;
     }
 
+    /** Whether {@link #contains} would hit now, without counting a lookup or dropping a stale entry. */
+    public boolean holds(Key key) {
+        long now = clock.millis();
+        synchronized (verifiedAt) {
+            Long at = verifiedAt.get(key);
+            return at != null && now - at < maxAgeMillis;
+        }
+    }
+
     /** Records a credential that has just passed bcrypt. */
     public void remember(Key key) {
         long now = clock.millis();

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * Static users of the realm (htpasswd, bcrypt). bcrypt costs tens of milliseconds by design, so
  * recently verified credentials are remembered in a {@link CredentialCache}, and concurrent requests
  * with the same credentials (a CI fleet starting at once) share one verification. Blocks: call it off
- * the event loop.
+ * the event loop; {@link #cost} tells the caller beforehand whether a check will run bcrypt.
  */
 public final class HtpasswdAuthenticator implements Authenticator {
     public static final String NAME = "htpasswd";
@@ -66,6 +66,26 @@ public final class HtpasswdAuthenticator implements Authenticator {
             return new AuthResult.Admitted(identity(user));
         }
         return new AuthResult.Rejected(INVALID);
+    }
+
+    /**
+     * HASH when the check would run bcrypt: a known user whose credentials are not in the cache. An
+     * identical check already running counts as HASH too: waiting for it is waiting for bcrypt.
+     */
+    @Override
+    public Cost cost(RealmConfig realm, Credentials credentials) {
+        StaticUser user = realm.users().get(credentials.username());
+        if (user == null) {
+            return Cost.CHEAP;
+        }
+        CredentialCache.Key key = cache.key(realm.service(), user.name(), credentials.password(), user.bcryptHash());
+        return cache.holds(key) ? Cost.CHEAP : Cost.HASH;
+    }
+
+    /** A lookup in the realm. */
+    @Override
+    public Cost recheckCost(RealmConfig realm, Identity identity) {
+        return Cost.CHEAP;
     }
 
     @Override

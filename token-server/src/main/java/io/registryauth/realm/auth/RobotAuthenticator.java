@@ -39,6 +39,18 @@ public final class RobotAuthenticator implements Authenticator {
                 : new AuthResult.Rejected(HtpasswdAuthenticator.INVALID);
     }
 
+    /** A salted SHA-256 of a high-entropy password: cheap for every request. */
+    @Override
+    public Cost cost(RealmConfig realm, Credentials credentials) {
+        return Cost.CHEAP;
+    }
+
+    /** A lookup in the realm. */
+    @Override
+    public Cost recheckCost(RealmConfig realm, Identity identity) {
+        return Cost.CHEAP;
+    }
+
     /** A refresh token of a robot stays good while the robot (its grant) exists. */
     @Override
     public AuthResult recheck(RealmConfig realm, Identity identity) {

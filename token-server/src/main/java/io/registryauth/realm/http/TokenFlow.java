@@ -4,6 +4,7 @@ import io.registryauth.realm.RealmConfig;
 import io.registryauth.realm.RealmException;
 import io.registryauth.realm.auth.AuthResult;
 import io.registryauth.realm.auth.Authenticator;
+import io.registryauth.realm.auth.Authenticator.Cost;
 import io.registryauth.realm.auth.Credentials;
 import io.registryauth.realm.auth.FailureThrottle;
 import io.registryauth.realm.auth.Identity;
@@ -18,7 +19,8 @@ import java.util.Optional;
 
 /**
  * Who is asking and what they get: the blocking part of a token request (bcrypt, signing), run on a
- * worker thread against the one realm the request resolved at its start.
+ * worker thread against the one realm the request resolved at its start. Every request starts on the
+ * CHEAP lane; one that meets a costly check is {@link Deferred} to the lane of that cost.
  */
 final class TokenFlow {
     private final List<Authenticator> chain;
@@ -48,9 +50,10 @@ final class TokenFlow {
      * (its reason is the answer when nobody admits). When nobody admits and an authenticator could not
      * decide (its identity provider is down), the answer is a 503: a 401 would tell a valid user their
      * credentials are wrong, and it is not counted as a failed attempt. Throttled users are refused before
-     * any check.
+     * any check. On the CHEAP lane the chain stops before the first link whose check is not cheap and
+     * throws {@link Deferred}: the caller runs the whole request again on that link's lane.
      */
-    Identity authenticate(RealmConfig realm, Credentials credentials, Instant now, Decision decision) {
+    Identity authenticate(RealmConfig realm, Credentials credentials, Instant now, Decision decision, Cost lane) {
         String user = credentials.username();
         decision.subject = user;
         Optional<Duration> blocked = throttle.blockedFor(user, decision.clientAddress, now);
@@ -61,6 +64,12 @@ final class TokenFlow {
         String rejectedBy = null;
         String unavailable = null;
         for (Authenticator authenticator : chain) {
+            if (lane == Cost.CHEAP) {
+                Cost cost = authenticator.cost(realm, credentials);
+                if (cost != Cost.CHEAP) {
+                    throw new Deferred(cost);
+                }
+            }
             AuthResult result = authenticator.authenticate(realm, credentials);
             if (result instanceof AuthResult.Admitted admitted) {
                 throttle.recordSuccess(user, decision.clientAddress);
@@ -90,8 +99,9 @@ final class TokenFlow {
     /**
      * The refresh grant: the token must verify, and the authenticator that admitted its holder must
      * still admit them in the current state, so a deleted user's refresh token stops working at once.
+     * On the CHEAP lane a recheck that is not cheap throws {@link Deferred}, as in {@link #authenticate}.
      */
-    Identity refresh(RealmConfig realm, String refreshToken, Instant now, Decision decision) {
+    Identity refresh(RealmConfig realm, String refreshToken, Instant now, Decision decision, Cost lane) {
         Identity claimed = RefreshTokens.verify(realm, refreshToken, now).orElse(null);
         if (claimed == null) {
             metrics.authenticationFailure(realm.service(), "refresh_token");
@@ -103,6 +113,12 @@ final class TokenFlow {
                 .filter(a -> admittedBy(a, claimed))
                 .findFirst()
                 .orElse(null);
+        if (authenticator != null && lane == Cost.CHEAP) {
+            Cost cost = authenticator.recheckCost(realm, claimed);
+            if (cost != Cost.CHEAP) {
+                throw new Deferred(cost);
+            }
+        }
         AuthResult result = authenticator == null ? null : authenticator.recheck(realm, claimed);
         if (result instanceof AuthResult.Admitted admitted) {
             return admitted.identity();
@@ -132,6 +148,16 @@ final class TokenFlow {
         List<ResourceScope> granted = realm.policy().authorize(who, requested);
         decision.granted = granted;
         return new Answer(issuer.issue(realm, who, granted, now), granted, refreshToken);
+    }
+
+    /** The rest of the request must run on the lane of {@code cost}; nothing was counted or recorded yet. */
+    static final class Deferred extends RuntimeException {
+        final Cost cost;
+
+        Deferred(Cost cost) {
+            super("deferred to the " + cost + " lane", null, false, false);
+            this.cost = cost;
+        }
     }
 
     /** A signed token, what it grants, and the refresh token to hand back (null for none). */

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The token server's few Prometheus series, rendered in text format 0.0.4. Small enough that a metrics
@@ -31,11 +32,16 @@ final class TokenMetrics {
     private final DoubleAdder durationSum = new DoubleAdder();
     private final LongSupplier cacheHits;
     private final LongSupplier cacheMisses;
+    private final List<WorkLane> lanes;
 
-    /** @param cacheHits and {@code cacheMisses} read the credential cache's counters when scraped */
-    TokenMetrics(LongSupplier cacheHits, LongSupplier cacheMisses) {
+    /**
+     * @param cacheHits and {@code cacheMisses} read the credential cache's counters when scraped
+     * @param lanes     the worker lanes whose load is reported
+     */
+    TokenMetrics(LongSupplier cacheHits, LongSupplier cacheMisses, List<WorkLane> lanes) {
         this.cacheHits = cacheHits;
         this.cacheMisses = cacheMisses;
+        this.lanes = List.copyOf(lanes);
     }
 
     /** One answered token request; {@code outcome} is one of the {@link Outcome} labels. */
@@ -94,7 +100,21 @@ final class TokenMetrics {
                 .append("# HELP registry_auth_credential_cache_misses_total Credentials that needed a full hash check.\n")
                 .append("# TYPE registry_auth_credential_cache_misses_total counter\n")
                 .append("registry_auth_credential_cache_misses_total ").append(cacheMisses.getAsLong()).append('\n');
+
+        lane(out, "registry_auth_work_running", "gauge", "Costly checks running, by lane.", WorkLane::running);
+        lane(out, "registry_auth_work_queued", "gauge", "Costly checks waiting for a thread, by lane.", WorkLane::queued);
+        lane(out, "registry_auth_work_rejected_total", "counter",
+                "Token requests answered 503 because their lane was full, by lane.", WorkLane::rejected);
         return out.toString();
+    }
+
+    private void lane(StringBuilder out, String name, String type, String help, ToLongFunction<WorkLane> value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(' ').append(type).append('\n');
+        for (WorkLane lane : lanes) {
+            out.append(name).append("{lane=\"").append(lane.name()).append("\"} ").append(value.applyAsLong(lane))
+                    .append('\n');
+        }
     }
 
     private static String escape(String labelValue) {

@@ -5,6 +5,7 @@ import io.registryauth.realm.RealmException;
 import io.registryauth.realm.RealmSnapshot;
 import io.registryauth.realm.RealmState;
 import io.registryauth.realm.auth.Authenticator;
+import io.registryauth.realm.auth.Authenticator.Cost;
 import io.registryauth.realm.auth.BasicAuth;
 import io.registryauth.realm.auth.Credentials;
 import io.registryauth.realm.auth.FailureThrottle;
@@ -41,15 +42,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The realm's HTTP face: {@code GET/POST /token}, {@code /jwks.json}, {@code /healthz}, {@code /readyz} and
  * {@code /metrics}. Each request reads the realm snapshot once and uses it to the end; password checks and
- * signing run on worker threads so the event loop only parses and writes.
+ * signing run on worker threads so the event loop only parses and writes, and bcrypt runs and provider
+ * calls on lanes of their own so they never hold up requests that can be answered cheaply.
  */
 public final class TokenServer {
     private static final Logger LOG = LoggerFactory.getLogger(TokenServer.class);
@@ -59,6 +61,8 @@ public final class TokenServer {
     private final Vertx vertx;
     private final RealmState state;
     private final Options options;
+    private final WorkLane hashLane;
+    private final WorkLane remoteLane;
     private final TokenMetrics metrics;
     private final TokenFlow flow;
 
@@ -66,7 +70,10 @@ public final class TokenServer {
         this.vertx = vertx;
         this.state = state;
         this.options = options;
-        this.metrics = metricsFor(options.authenticators());
+        Workers workers = options.workers();
+        this.hashLane = new WorkLane(vertx, "hash", workers.hashThreads(), workers.hashQueue());
+        this.remoteLane = new WorkLane(vertx, "remote", workers.remoteThreads(), workers.remoteQueue());
+        this.metrics = metricsFor(options.authenticators(), List.of(hashLane, remoteLane));
         this.flow = new TokenFlow(options.authenticators(), options.throttle(), options.issuer(), metrics);
     }
 
@@ -76,13 +83,38 @@ public final class TokenServer {
     }
 
     /**
+     * Worker lanes for the checks that must not hold up cheap requests: password hashes (bcrypt: CPU, so
+     * one thread per core) and calls to identity providers or API servers (waiting on the network, so
+     * more threads). A request that finds its lane's threads busy and its queue full is answered at once
+     * with a 503 and Retry-After. Cheap work (cached verdicts, robots, anonymous, refresh) runs on
+     * Vert.x's shared worker pool.
+     */
+    public record Workers(int hashThreads, int hashQueue, int remoteThreads, int remoteQueue) {
+        public Workers {
+            if (hashThreads < 1 || remoteThreads < 1 || hashQueue < 0 || remoteQueue < 0) {
+                throw new IllegalArgumentException("a lane needs a thread and a queue of zero or more");
+            }
+        }
+
+        /**
+         * One hash thread per core with 16 waiting each (about a second of bcrypt at cost 10); 32 remote
+         * threads with 64 waiting (ten seconds of calls that run into the 5 s request timeout).
+         */
+        public static Workers defaults() {
+            int cores = Runtime.getRuntime().availableProcessors();
+            return new Workers(cores, 16 * cores, 32, 64);
+        }
+    }
+
+    /**
      * How the server behaves: the authenticator chain (asked in order), the clock tokens are stamped
-     * with, the failure throttle, the token issuer, size limits, where audit lines go, and the proxies
-     * whose {@code X-Forwarded-For} names the client (throttle key and audit "client").
+     * with, the failure throttle, the token issuer, size limits, where audit lines go, the proxies
+     * whose {@code X-Forwarded-For} names the client (throttle key and audit "client"), and the worker
+     * lanes of costly checks.
      */
     public record Options(List<Authenticator> authenticators, Clock clock, FailureThrottle throttle,
                           AccessTokenIssuer issuer, Limits limits, Consumer<String> audit,
-                          TrustedProxies trustedProxies) {
+                          TrustedProxies trustedProxies, Workers workers) {
         private static final Logger AUDIT = LoggerFactory.getLogger("io.registryauth.audit");
 
         public Options {
@@ -93,45 +125,50 @@ public final class TokenServer {
             Objects.requireNonNull(limits, "limits");
             Objects.requireNonNull(audit, "audit");
             Objects.requireNonNull(trustedProxies, "trustedProxies");
+            Objects.requireNonNull(workers, "workers");
         }
 
         /**
          * Robots then htpasswd users (robots first: their check is a hash, not bcrypt), the system clock,
          * default limits, audit lines on {@code io.registryauth.audit}, no trusted proxy (the client is
-         * the TCP peer).
+         * the TCP peer), {@link Workers#defaults()}.
          */
         public static Options defaults() {
             return new Options(List.of(new RobotAuthenticator(), new HtpasswdAuthenticator()), Clock.systemUTC(),
                     new FailureThrottle(), new AccessTokenIssuer(), Limits.DEFAULT, AUDIT::info,
-                    TrustedProxies.NONE);
+                    TrustedProxies.NONE, Workers.defaults());
         }
 
         public Options withAuthenticators(List<Authenticator> chain) {
-            return new Options(chain, clock, throttle, issuer, limits, audit, trustedProxies);
+            return new Options(chain, clock, throttle, issuer, limits, audit, trustedProxies, workers);
         }
 
         public Options withClock(Clock value) {
-            return new Options(authenticators, value, throttle, issuer, limits, audit, trustedProxies);
+            return new Options(authenticators, value, throttle, issuer, limits, audit, trustedProxies, workers);
         }
 
         public Options withThrottle(FailureThrottle value) {
-            return new Options(authenticators, clock, value, issuer, limits, audit, trustedProxies);
+            return new Options(authenticators, clock, value, issuer, limits, audit, trustedProxies, workers);
         }
 
         public Options withIssuer(AccessTokenIssuer value) {
-            return new Options(authenticators, clock, throttle, value, limits, audit, trustedProxies);
+            return new Options(authenticators, clock, throttle, value, limits, audit, trustedProxies, workers);
         }
 
         public Options withLimits(Limits value) {
-            return new Options(authenticators, clock, throttle, issuer, value, audit, trustedProxies);
+            return new Options(authenticators, clock, throttle, issuer, value, audit, trustedProxies, workers);
         }
 
         public Options withAudit(Consumer<String> value) {
-            return new Options(authenticators, clock, throttle, issuer, limits, value, trustedProxies);
+            return new Options(authenticators, clock, throttle, issuer, limits, value, trustedProxies, workers);
         }
 
         public Options withTrustedProxies(TrustedProxies value) {
-            return new Options(authenticators, clock, throttle, issuer, limits, audit, value);
+            return new Options(authenticators, clock, throttle, issuer, limits, audit, value, workers);
+        }
+
+        public Options withWorkers(Workers value) {
+            return new Options(authenticators, clock, throttle, issuer, limits, audit, trustedProxies, value);
         }
     }
 
@@ -207,10 +244,10 @@ public final class TokenServer {
         }
         boolean offline = "true".equalsIgnoreCase(query.first("offline_token"));
         Instant now = options.clock().instant();
-        answerOffLoop(ctx, false, () -> {
+        answerOffLoop(ctx, false, lane -> {
             Identity who = credentials == null
                     ? flow.anonymous(realm, decision)
-                    : flow.authenticate(realm, credentials, now, decision);
+                    : flow.authenticate(realm, credentials, now, decision, lane);
             String refresh = offline && realm.issuesRefreshTokens() && !who.anonymous()
                     ? RefreshTokens.issue(realm, who, now)
                     : null;
@@ -273,8 +310,8 @@ public final class TokenServer {
                 throw RealmException.badRequest("missing username");
             }
             Credentials credentials = new Credentials(username, Objects.requireNonNullElse(form.first("password"), ""));
-            answerOffLoop(ctx, true, () -> {
-                Identity who = flow.authenticate(realm, credentials, now, decision);
+            answerOffLoop(ctx, true, lane -> {
+                Identity who = flow.authenticate(realm, credentials, now, decision, lane);
                 String refresh = offline && realm.issuesRefreshTokens() ? RefreshTokens.issue(realm, who, now) : null;
                 return flow.issue(realm, who, requested, now, refresh, decision);
             });
@@ -284,8 +321,8 @@ public final class TokenServer {
                 throw RealmException.badRequest("missing refresh_token");
             }
             // The SAME refresh token goes back: docker stores the one it has and breaks if it rotates.
-            answerOffLoop(ctx, true, () -> {
-                Identity who = flow.refresh(realm, refreshToken, now, decision);
+            answerOffLoop(ctx, true, lane -> {
+                Identity who = flow.refresh(realm, refreshToken, now, decision, lane);
                 return flow.issue(realm, who, requested, now, refreshToken, decision);
             });
         } else {
@@ -356,6 +393,11 @@ public final class TokenServer {
             code = "TOOMANYREQUESTS";
             message = "too many failed attempts; retry later";
             response.putHeader(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+        } else if (failure instanceof ServerBusy) {
+            status = 503;
+            code = "UNAVAILABLE";
+            message = "token server busy; retry later";
+            response.putHeader(HttpHeaders.RETRY_AFTER, Long.toString(ServerBusy.RETRY_AFTER_SECONDS));
         } else if (failure == null || failure instanceof HttpException) {
             status = failure == null ? ctx.statusCode() : ((HttpException) failure).getStatusCode();
             code = codeFor(status);
@@ -388,14 +430,15 @@ public final class TokenServer {
     }
 
     /** Credential-cache counters come from the htpasswd authenticators of the chain, read at scrape time. */
-    private static TokenMetrics metricsFor(List<Authenticator> chain) {
+    private static TokenMetrics metricsFor(List<Authenticator> chain, List<WorkLane> lanes) {
         List<HtpasswdAuthenticator> cached = chain.stream()
                 .filter(HtpasswdAuthenticator.class::isInstance)
                 .map(HtpasswdAuthenticator.class::cast)
                 .toList();
         return new TokenMetrics(
                 () -> cached.stream().mapToLong(a -> a.cacheStats().hits()).sum(),
-                () -> cached.stream().mapToLong(a -> a.cacheStats().misses()).sum());
+                () -> cached.stream().mapToLong(a -> a.cacheStats().misses()).sum(),
+                lanes);
     }
 
     private RealmConfig resolveRealm(RealmSnapshot snapshot, String service, Decision decision) {
@@ -413,14 +456,23 @@ public final class TokenServer {
     }
 
     /**
-     * Runs the blocking part of a token request (bcrypt, signing) on a worker and answers back on the
-     * event loop. Unordered: ordered tasks of one context run one at a time, which would put every
-     * request of this event loop behind a single thread.
+     * Runs the blocking part of a token request on a worker and answers back on the event loop. It starts
+     * on Vert.x's shared pool as CHEAP work; a request that meets a costly check there (a bcrypt run, a
+     * provider call) is run again, whole, on that cost's lane, so it never holds a shared worker while it
+     * waits. Unordered: ordered tasks of one context run one at a time, which would put every request of
+     * this event loop behind a single thread.
      */
-    private void answerOffLoop(RoutingContext ctx, boolean oauth, Callable<TokenFlow.Answer> work) {
-        vertx.executeBlocking(work, false)
+    private void answerOffLoop(RoutingContext ctx, boolean oauth, Function<Cost, TokenFlow.Answer> work) {
+        vertx.executeBlocking(() -> work.apply(Cost.CHEAP), false)
+                .recover(failure -> failure instanceof TokenFlow.Deferred deferred
+                        ? laneOf(deferred.cost).run(() -> work.apply(deferred.cost))
+                        : Future.failedFuture(failure))
                 .onSuccess(answer -> sendToken(ctx, answer, oauth))
                 .onFailure(ctx::fail);
+    }
+
+    private WorkLane laneOf(Cost cost) {
+        return cost == Cost.HASH ? hashLane : remoteLane;
     }
 
     /** Client input echoed in an error message: quoted, and cut short so an error stays small. */

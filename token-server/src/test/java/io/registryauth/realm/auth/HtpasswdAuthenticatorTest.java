@@ -56,6 +56,23 @@ class HtpasswdAuthenticatorTest {
     }
 
     @Test
+    void costSaysHashExactlyWhenACheckWouldRunBcrypt() {
+        Credentials alice = new Credentials("alice", PASSWORD);
+        assertThat(authenticator.cost(realm, alice)).isEqualTo(Authenticator.Cost.HASH);
+        assertThat(authenticator.cost(realm, new Credentials("mallory", PASSWORD))).isEqualTo(Authenticator.Cost.CHEAP);
+        // Asking the cost is no lookup: the counters stay where they were.
+        assertThat(authenticator.cacheStats().hits() + authenticator.cacheStats().misses()).isZero();
+
+        authenticator.authenticate(realm, alice);
+        assertThat(authenticator.cost(realm, alice)).isEqualTo(Authenticator.Cost.CHEAP);
+        assertThat(authenticator.cost(realm, new Credentials("alice", "wrong"))).isEqualTo(Authenticator.Cost.HASH);
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(authenticator.cost(realm, alice)).isEqualTo(Authenticator.Cost.HASH);
+        assertThat(authenticator.recheckCost(realm, new Identity("alice", Set.of(), "htpasswd", SubjectKind.USER)))
+                .isEqualTo(Authenticator.Cost.CHEAP);
+    }
+
+    @Test
     void aSecondAuthenticationWithTheSamePasswordSkipsBcrypt() {
         authenticator.authenticate(realm, new Credentials("alice", PASSWORD));
         assertThat(authenticator.bcryptRuns()).isEqualTo(1);

@@ -13,6 +13,7 @@ import io.registryauth.realm.sign.KeyRing;
 import io.registryauth.realm.sign.SigningAlgorithm;
 import io.registryauth.realm.sign.SigningKey;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -93,7 +94,13 @@ final class RealmFixture implements AutoCloseable {
     }
 
     static RealmFixture start(SigningKey key, RealmState state, UnaryOperator<TokenServer.Options> customize) {
-        Vertx vertx = Vertx.vertx();
+        return start(new VertxOptions(), key, state, customize);
+    }
+
+    /** With Vert.x options of the test's choosing (a smaller shared worker pool, say). */
+    static RealmFixture start(VertxOptions vertxOptions, SigningKey key, RealmState state,
+                              UnaryOperator<TokenServer.Options> customize) {
+        Vertx vertx = Vertx.vertx(vertxOptions);
         List<String> audit = Collections.synchronizedList(new ArrayList<>());
         TokenServer.Options options = customize.apply(TokenServer.Options.defaults().withAudit(audit::add));
         try {

@@ -113,16 +113,46 @@ public final class OidcAuthenticator implements Authenticator {
         }
         String username = credentials.username() == null ? "" : credentials.username();
         Optional<JWT> jwt = parseJwt(token);
-        Optional<OidcProvider> named = jwt.flatMap(t -> issuer(t)).flatMap(iss ->
-                providers.stream().filter(p -> p.issuer().equals(iss)).findFirst());
+        Optional<OidcProvider> named = named(providers, jwt);
         if (named.isPresent()) {
             return judged(named.get(), () -> validated(named.get(), token, jwt.get()), username);
         }
-        List<OidcProvider> introspecting = providers.stream().filter(p -> p.introspection() != null).toList();
-        if (introspecting.isEmpty() || !BEARER_TOKEN.matcher(token).matches()) {
+        List<OidcProvider> introspecting = introspecting(providers, token);
+        if (introspecting.isEmpty()) {
             return AuthResult.NOT_MINE;
         }
         return firstActive(introspecting, token, username);
+    }
+
+    /**
+     * CHEAP when the password is not for a provider or every provider it would be shown to has a cached
+     * verdict; otherwise REMOTE, as a key-set fetch or an introspection call may be needed.
+     */
+    @Override
+    public Cost cost(RealmConfig realm, Credentials credentials) {
+        String token = credentials.password();
+        List<OidcProvider> providers = realm.oidcProviders();
+        if (providers.isEmpty() || token == null || token.isEmpty()) {
+            return Cost.CHEAP;
+        }
+        List<OidcProvider> asked = named(providers, parseJwt(token)).map(List::of)
+                .orElseGet(() -> introspecting(providers, token));
+        Instant now = settings.clock().instant();
+        return asked.stream().allMatch(p -> cache.get(ValidationCache.key(fingerprint(p), token), now).isPresent())
+                ? Cost.CHEAP : Cost.REMOTE;
+    }
+
+    /** The provider a JWT names as its issuer, which alone judges it. */
+    private static Optional<OidcProvider> named(List<OidcProvider> providers, Optional<JWT> jwt) {
+        return jwt.flatMap(t -> issuer(t)).flatMap(iss ->
+                providers.stream().filter(p -> p.issuer().equals(iss)).findFirst());
+    }
+
+    /** The introspection-backed providers an unclaimed password is offered to: none unless it looks like a bearer token. */
+    private static List<OidcProvider> introspecting(List<OidcProvider> providers, String token) {
+        return BEARER_TOKEN.matcher(token).matches()
+                ? providers.stream().filter(p -> p.introspection() != null).toList()
+                : List.of();
     }
 
     @Override
@@ -146,6 +176,28 @@ public final class OidcAuthenticator implements Authenticator {
         return recheckWithProvider(provider, identity);
     }
 
+    /** REMOTE only when the provider must be asked again: an introspection-backed identity past its recheck interval. */
+    @Override
+    public Cost recheckCost(RealmConfig realm, Identity identity) {
+        if (identity.authenticator() == null || !identity.authenticator().startsWith(PREFIX)) {
+            return Cost.CHEAP;
+        }
+        String providerName = identity.authenticator().substring(PREFIX.length());
+        Optional<OidcProvider> provider = realm.oidcProviders().stream()
+                .filter(p -> p.name().equals(providerName) && p.introspection() != null).findFirst();
+        if (provider.isEmpty()) {
+            return Cost.CHEAP;
+        }
+        Instant now = settings.clock().instant();
+        Optional<LastTokens.Seen> seen = lastTokens.get(providerName, identity.name());
+        return seen.isPresent() && now.isBefore(seen.get().confirmedAt().plus(recheckInterval(provider.get())))
+                ? Cost.CHEAP : Cost.REMOTE;
+    }
+
+    private static Duration recheckInterval(OidcProvider provider) {
+        return provider.recheckInterval() == null ? DEFAULT_RECHECK : provider.recheckInterval();
+    }
+
     /**
      * An introspection-backed identity stays admitted for the recheck interval after the provider last
      * confirmed it; then the provider is asked again with the last access token seen for it. When that
@@ -153,7 +205,7 @@ public final class OidcAuthenticator implements Authenticator {
      */
     private AuthResult recheckWithProvider(OidcProvider provider, Identity identity) {
         Instant now = settings.clock().instant();
-        Duration interval = provider.recheckInterval() == null ? DEFAULT_RECHECK : provider.recheckInterval();
+        Duration interval = recheckInterval(provider);
         Optional<LastTokens.Seen> seen = lastTokens.get(provider.name(), identity.name());
         if (seen.isPresent() && now.isBefore(seen.get().confirmedAt().plus(interval))) {
             return new AuthResult.Admitted(identity);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.registryauth.realm.RealmConfig;
 import io.registryauth.realm.auth.AuthResult;
+import io.registryauth.realm.auth.Authenticator;
 import io.registryauth.realm.auth.Credentials;
 import io.registryauth.realm.auth.Identity;
 import io.registryauth.realm.auth.MutableClock;
@@ -241,6 +242,24 @@ class OidcIntrospectionTest {
         assertThat(login("alice", "hunter2")).isInstanceOf(AuthResult.NotMine.class);
         assertThat(login("alice", "a password with spaces in it")).isInstanceOf(AuthResult.NotMine.class);
         assertThat(idp.introspectionCalls).hasValue(0);
+    }
+
+    @Test
+    void costIsRemoteExactlyWhenTheProviderWouldBeAsked() {
+        idp.introspection.put(OPAQUE, active("alice", clock.instant().plusSeconds(600)));
+        Credentials credentials = new Credentials("alice", OPAQUE);
+        assertThat(authenticator.cost(realm, new Credentials("alice", "hunter2"))).isEqualTo(Authenticator.Cost.CHEAP);
+        assertThat(authenticator.cost(realm, credentials)).isEqualTo(Authenticator.Cost.REMOTE);
+        assertThat(idp.introspectionCalls).hasValue(0);
+
+        Identity alice = ((AuthResult.Admitted) login("alice", OPAQUE)).identity();
+        assertThat(authenticator.cost(realm, credentials)).isEqualTo(Authenticator.Cost.CHEAP);
+        assertThat(authenticator.recheckCost(realm, alice)).isEqualTo(Authenticator.Cost.CHEAP);
+
+        // Past the recheck interval (2 minutes) the provider must confirm the user again.
+        clock.advance(Duration.ofMinutes(3));
+        assertThat(authenticator.recheckCost(realm, alice)).isEqualTo(Authenticator.Cost.REMOTE);
+        assertThat(idp.introspectionCalls).hasValue(1);
     }
 
     @Test
