@@ -129,9 +129,64 @@ public final class ServiceAccountAuthenticator implements Authenticator {
 
     @Override
     public AuthResult authenticate(RealmConfig realm, Credentials credentials) {
+        Attempt attempt = attempt(realm, credentials);
+        if (attempt instanceof Attempt.Decided decided) {
+            return decided.result();
+        }
+        Attempt.Review review = (Attempt.Review) attempt;
+        ReviewCache.Entry reviewed = cache.get(review.cacheKey(), review.now());
+        if (reviewed == null) {
+            try {
+                reviewed = review(review.token(), review.audiences(), review.now(), review.exp());
+            } catch (ApiUnavailable e) {
+                return new AuthResult.Unavailable(e.getMessage());
+            }
+            if (reviewed == null) {
+                return new AuthResult.Rejected(review.legacy() ? "service-account token was not accepted"
+                        : "service-account token was not accepted for audience "
+                        + String.join(" or ", review.audiences()));
+            }
+            cache.put(review.cacheKey(), reviewed);
+        }
+        if (review.username().startsWith(USER_PREFIX)
+                && !review.username().equals(USER_PREFIX + reviewed.serviceAccount())) {
+            return new AuthResult.Rejected("the user name names another service account than the token");
+        }
+        return new AuthResult.Admitted(identity(reviewed.serviceAccount(), reviewed.groups()));
+    }
+
+    /** Remote only when a TokenReview would be sent: not for other passwords, refusals or cached reviews. */
+    @Override
+    public Cost cost(RealmConfig realm, Credentials credentials) {
+        return attempt(realm, credentials) instanceof Attempt.Review review
+                && cache.get(review.cacheKey(), review.now()) == null ? Cost.REMOTE : Cost.CHEAP;
+    }
+
+    /** Reads the service account from the API server, unless the realm no longer lets service accounts in. */
+    @Override
+    public Cost recheckCost(RealmConfig realm, Identity identity) {
+        return logins.apply(realm).isPresent() && identity.kind() == SubjectKind.SERVICE_ACCOUNT
+                ? Cost.REMOTE : Cost.CHEAP;
+    }
+
+    /** What can be decided about a login without the API server, or the review it needs. */
+    private sealed interface Attempt {
+        record Decided(AuthResult result) implements Attempt {
+        }
+
+        record Review(String username, String token, List<String> audiences, boolean legacy, Instant exp,
+                      Instant now, String cacheKey) implements Attempt {
+            @Override
+            public String toString() {
+                return "Review[username=" + username + ", audiences=" + audiences + "]";
+            }
+        }
+    }
+
+    private Attempt attempt(RealmConfig realm, Credentials credentials) {
         Optional<ServiceAccountLogin> login = logins.apply(realm);
         if (login.isEmpty()) {
-            return AuthResult.NOT_MINE;
+            return new Attempt.Decided(AuthResult.NOT_MINE);
         }
         String username = credentials.username();
         String token = credentials.password();
@@ -143,38 +198,22 @@ public final class ServiceAccountAuthenticator implements Authenticator {
         }
         JWTClaimsSet claims = serviceAccountClaims(token);
         if (claims == null) {
-            return AuthResult.NOT_MINE;
+            return new Attempt.Decided(AuthResult.NOT_MINE);
         }
         Instant now = settings.clock().instant();
         Instant exp = claims.getExpirationTime() == null ? null : claims.getExpirationTime().toInstant();
         boolean legacy = isLegacy(claims);
         if (legacy && !login.get().allowLegacyTokens()) {
-            return new AuthResult.Rejected("legacy service-account tokens are not accepted; use a projected token "
-                    + "with audience " + String.join(" or ", login.get().audiencesFor(realm.service())));
+            return new Attempt.Decided(new AuthResult.Rejected("legacy service-account tokens are not accepted; use a "
+                    + "projected token with audience " + String.join(" or ", login.get().audiencesFor(realm.service()))));
         }
         if (exp != null && !now.isBefore(exp)) {
-            return new AuthResult.Rejected("service-account token has expired");
+            return new Attempt.Decided(new AuthResult.Rejected("service-account token has expired"));
         }
         // Legacy tokens carry no audience: the API server accepts them only when asked for none (its own).
         List<String> audiences = legacy ? List.of() : login.get().audiencesFor(realm.service());
-        String key = ReviewCache.key(realm.service(), audiences, token);
-        ReviewCache.Entry reviewed = cache.get(key, now);
-        if (reviewed == null) {
-            try {
-                reviewed = review(token, audiences, now, exp);
-            } catch (ApiUnavailable e) {
-                return new AuthResult.Unavailable(e.getMessage());
-            }
-            if (reviewed == null) {
-                return new AuthResult.Rejected(legacy ? "service-account token was not accepted"
-                        : "service-account token was not accepted for audience " + String.join(" or ", audiences));
-            }
-            cache.put(key, reviewed);
-        }
-        if (username.startsWith(USER_PREFIX) && !username.equals(USER_PREFIX + reviewed.serviceAccount())) {
-            return new AuthResult.Rejected("the user name names another service account than the token");
-        }
-        return new AuthResult.Admitted(identity(reviewed.serviceAccount(), reviewed.groups()));
+        return new Attempt.Review(username, token, audiences, legacy, exp, now,
+                ReviewCache.key(realm.service(), audiences, token));
     }
 
     /**

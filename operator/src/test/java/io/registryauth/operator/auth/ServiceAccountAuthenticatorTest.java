@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.registryauth.realm.RealmConfig;
 import io.registryauth.realm.auth.AuthResult;
+import io.registryauth.realm.auth.Authenticator;
 import io.registryauth.realm.auth.Credentials;
 import io.registryauth.realm.auth.Identity;
 import io.registryauth.realm.auth.MutableClock;
@@ -75,6 +76,31 @@ class ServiceAccountAuthenticatorTest {
         assertThat(result).isEqualTo(new AuthResult.Admitted(BUILDER));
         // The review was bound to the realm's service, the default audience.
         assertThat(api.reviewedAudiences).containsExactly(List.of(SERVICE));
+    }
+
+    @Test
+    void costIsRemoteExactlyWhenAReviewWouldBeSent() {
+        ServiceAccountAuthenticator authenticator = authenticator(enabled());
+        String token = builderToken();
+        Credentials credentials = new Credentials("x", token);
+        assertThat(authenticator(null).cost(REALM, credentials)).isEqualTo(Authenticator.Cost.CHEAP);
+        assertThat(authenticator.cost(REALM, new Credentials("alice", "wonderland"))).isEqualTo(Authenticator.Cost.CHEAP);
+        assertThat(authenticator.cost(REALM, new Credentials("x", api.issueLegacy("ci", "builder"))))
+                .isEqualTo(Authenticator.Cost.CHEAP);
+        assertThat(authenticator.cost(REALM, credentials)).isEqualTo(Authenticator.Cost.REMOTE);
+        // Asking the cost sends nothing; the check does, once, and then its answer is cached.
+        assertThat(api.reviewedAudiences).isEmpty();
+        assertThat(authenticator.authenticate(REALM, credentials)).isEqualTo(new AuthResult.Admitted(BUILDER));
+        assertThat(authenticator.cost(REALM, credentials)).isEqualTo(Authenticator.Cost.CHEAP);
+        assertThat(authenticator.cost(REALM, new Credentials("system", "serviceaccount:ci:builder:" + token)))
+                .isEqualTo(Authenticator.Cost.CHEAP);
+        clock.set(NOW.plus(Duration.ofHours(2)));
+        assertThat(authenticator.cost(REALM, credentials)).as("expired: refused without a review")
+                .isEqualTo(Authenticator.Cost.CHEAP);
+
+        assertThat(authenticator.recheckCost(REALM, BUILDER)).isEqualTo(Authenticator.Cost.REMOTE);
+        assertThat(authenticator(null).recheckCost(REALM, BUILDER)).isEqualTo(Authenticator.Cost.CHEAP);
+        assertThat(api.reviewedAudiences).hasSize(1);
     }
 
     @Test
