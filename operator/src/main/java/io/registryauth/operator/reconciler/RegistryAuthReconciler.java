@@ -12,6 +12,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
@@ -42,6 +43,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -120,7 +122,7 @@ public class RegistryAuthReconciler implements Reconciler<RegistryAuth> {
         Optional<GrantModel.Problem> specProblem = specProblem(auth, context);
         if (specProblem.isPresent()) {
             // Nothing is produced for a spec that cannot be served; what exists stays as it was.
-            return finish(auth, previous, notReady(status, auth, specProblem.get(), now), events,
+            return finish(auth, context, previous, notReady(status, auth, specProblem.get(), now), events,
                     Optional.ofNullable(specProblem.get().reason().equals(DUPLICATE_SERVICE) ? RECHECK : null));
         }
         RegistryAuthSpec spec = auth.getSpec();
@@ -134,7 +136,7 @@ public class RegistryAuthReconciler implements Reconciler<RegistryAuth> {
             stored = SigningKeySecret.read(secret).orElse(null);
         } catch (IllegalArgumentException e) {
             // Never generate over keys that may still be trusted: a person decides (deleting the Secret).
-            return finish(auth, previous, notReady(status, auth, new GrantModel.Problem(INVALID_SIGNING_SECRET,
+            return finish(auth, context, previous, notReady(status, auth, new GrantModel.Problem(INVALID_SIGNING_SECRET,
                     "Secret " + ResourceNames.signingSecret(auth) + " cannot be read (" + e.getMessage()
                             + "); fix it or delete it to generate new keys"), now), events, Optional.of(RECHECK));
         }
@@ -192,7 +194,7 @@ public class RegistryAuthReconciler implements Reconciler<RegistryAuth> {
         if (!problems.isEmpty() && (wait == null || wait.compareTo(RECHECK) > 0)) {
             wait = RECHECK;
         }
-        return finish(auth, previous, next, events, Optional.ofNullable(wait));
+        return finish(auth, context, previous, next, events, Optional.ofNullable(wait));
     }
 
     @Override
@@ -201,18 +203,42 @@ public class RegistryAuthReconciler implements Reconciler<RegistryAuth> {
         // Unexpected failures (API errors, conflicts) are retried; the status says so meanwhile.
         LOG.warn("{}: reconcile failed: {}", ResourceNames.key(auth), e.toString());
         RegistryAuthStatus status = auth.getStatus() == null ? new RegistryAuthStatus() : auth.getStatus();
-        List<Condition> conditions = Conditions.set(status.getConditions(), READY, false, "ReconcileError",
-                "reconcile failed and is retried: " + e.getClass().getSimpleName(),
-                auth.getMetadata().getGeneration(), settings.clock().instant());
-        if (conditions.equals(status.getConditions())) {
-            return ErrorStatusUpdateControl.defaultErrorProcessing();
+        if (!failed(auth, status, e).equals(status.getConditions())) {
+            try {
+                writeStatus(auth, context, r -> {
+                    RegistryAuthStatus current = r.getStatus() == null ? new RegistryAuthStatus() : r.getStatus();
+                    current.setConditions(failed(r, current, e));
+                    return current;
+                });
+            } catch (RuntimeException writeFailed) {
+                LOG.warn("{}: cannot record the failure in the status: {}", ResourceNames.key(auth),
+                        writeFailed.toString());
+            }
         }
-        status.setConditions(conditions);
-        auth.setStatus(status);
-        return ErrorStatusUpdateControl.patchStatus(auth);
+        return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
 
-    private UpdateControl<RegistryAuth> finish(RegistryAuth auth, RegistryAuthStatus previous, RegistryAuthStatus next,
+    private List<Condition> failed(RegistryAuth auth, RegistryAuthStatus status, Exception e) {
+        return Conditions.set(status.getConditions(), READY, false, "ReconcileError",
+                "reconcile failed and is retried: " + e.getClass().getSimpleName(),
+                auth.getMetadata().getGeneration(), settings.clock().instant());
+    }
+
+    /**
+     * Replaces the status under the resourceVersion read, and caches the result for the next reconcile. JOSDK's
+     * patchStatus diffs against the informer's copy without a resourceVersion: when that copy lags, its list
+     * indexes hit another list and duplicate or drop keys. On a conflict, {@code status} is applied again.
+     */
+    private static void writeStatus(RegistryAuth auth, Context<RegistryAuth> context,
+                                    Function<RegistryAuth, RegistryAuthStatus> status) {
+        PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(auth, context, r -> {
+            r.setStatus(status.apply(r));
+            return r;
+        });
+    }
+
+    private UpdateControl<RegistryAuth> finish(RegistryAuth auth, Context<RegistryAuth> context,
+                                               RegistryAuthStatus previous, RegistryAuthStatus next,
                                                EventRecorder events, Optional<Duration> rescheduleAfter) {
         boolean wasNotReady = Conditions.FALSE.equals(Conditions.status(previous.getConditions(), READY));
         Optional<Condition> ready = next.condition(READY);
@@ -220,13 +246,10 @@ public class RegistryAuthReconciler implements Reconciler<RegistryAuth> {
                 && (!wasNotReady || !reasonOf(previous).equals(ready.get().getReason()))) {
             events.record(auth, EventRecorder.WARNING, ready.get().getReason(), ready.get().getMessage());
         }
-        UpdateControl<RegistryAuth> control;
-        if (next.equals(previous)) {
-            control = UpdateControl.noUpdate();
-        } else {
-            auth.setStatus(next);
-            control = UpdateControl.patchStatus(auth);
+        if (!next.equals(previous)) {
+            writeStatus(auth, context, r -> next);
         }
+        UpdateControl<RegistryAuth> control = UpdateControl.noUpdate();
         rescheduleAfter.filter(d -> !d.isNegative()).ifPresent(d -> control.rescheduleAfter(
                 d.isZero() ? Duration.ofMillis(1) : d));
         return control;

@@ -9,6 +9,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -198,13 +199,15 @@ public class RepositoryAccessReconciler implements Reconciler<RepositoryAccess>,
             }
         }
         next.setConditions(conditions);
-        UpdateControl<RepositoryAccess> control;
-        if (next.equals(previous)) {
-            control = UpdateControl.noUpdate();
-        } else {
-            grant.setStatus(next);
-            control = UpdateControl.patchStatus(grant);
+        if (!next.equals(previous)) {
+            // Replaced under the resourceVersion read, not JSON-patched against a cache that may lag (whose list
+            // indexes would hit another list); cached so the next reconcile starts from it.
+            PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(grant, context, r -> {
+                r.setStatus(next);
+                return r;
+            });
         }
+        UpdateControl<RepositoryAccess> control = UpdateControl.noUpdate();
         // Come back for the rotation or the end of the previous password's grace.
         nextLook.ifPresent(at -> control.rescheduleAfter(Duration.between(now, at).plusSeconds(1)));
         return control;

@@ -95,7 +95,10 @@ class InstallManifestsTest {
                 .singleElement().satisfies(r -> assertThat(r.getVerbs())
                         .containsExactly("get", "list", "watch", "patch"));
         assertThat(role.getRules()).flatExtracting(PolicyRule::getResources).doesNotContain("*");
+        // Status is replaced under the resourceVersion read (PrimaryUpdateAndCacheUtils), never patched.
         assertThat(role.getRules()).filteredOn(r -> r.getResources().contains("registryauths/status"))
-                .singleElement().satisfies(r -> assertThat(r.getVerbs()).containsExactly("patch"));
+                .singleElement().satisfies(r -> assertThat(r.getVerbs()).containsExactly("update"));
+        assertThat(role.getRules()).filteredOn(r -> r.getResources().contains("repositoryaccesses/status"))
+                .singleElement().satisfies(r -> assertThat(r.getVerbs()).containsExactly("update"));
     }
 }

@@ -112,6 +112,33 @@ class KeyRotationReconcileTest {
     }
 
     @Test
+    void keysInTheStatusStayExactWhileTheOperatorsCacheOfTheRegistryAuthLags() {
+        cluster.start(cluster.settings());
+        RegistryAuth auth = rotating(null);
+        await("Ready", () -> cluster.get(auth), RegistryAuthReconcilerTest::ready);
+        SigningKey old = ring(auth).active();
+        // A restarted operator whose cache keeps the status it listed: only its own writes can tell it more.
+        cluster.stopOperator();
+        cluster.silenceRegistryAuthWatches();
+        cluster.start(cluster.settings());
+        await("silenced RegistryAuth watch", cluster::silencedWatches, n -> n > 0);
+
+        cluster.clock.advance(Duration.ofHours(1));
+        cluster.poke(auth);
+        await("pending key", () -> keys(auth), k -> states(k).contains("pending"));
+        cluster.clock.advance(Duration.ofMinutes(10));
+        cluster.poke(auth);
+        RegistryAuth rotated = await("rotation", () -> cluster.get(auth),
+                a -> !old.kid().equals(a.getStatus().getActiveKeyId()));
+        assertThat(rotated.getStatus().getKeys()).extracting(KeyStatus::getId, KeyStatus::getState)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(old.kid(), "retiring"),
+                        org.assertj.core.groups.Tuple.tuple(rotated.getStatus().getActiveKeyId(), "active"));
+        cluster.clock.advance(Duration.ofMinutes(17));
+        cluster.poke(auth);
+        await("old key removed", () -> keys(auth), k -> k.size() == 1 && states(k).equals(List.of("active")));
+    }
+
+    @Test
     void withADeploymentTheNewKeySignsOnlyAfterTheRolloutOfItsBundle() throws Exception {
         cluster.client.resource(registryDeployment()).create();
         cluster.start(cluster.settings());

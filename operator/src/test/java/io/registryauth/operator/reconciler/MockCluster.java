@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
@@ -14,6 +16,9 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.WebSocketListener;
 import io.registryauth.api.v1alpha1.RegistryAuth;
 import io.registryauth.api.v1alpha1.RegistryAuthSpec;
 import io.registryauth.api.v1alpha1.SecretKeyReference;
@@ -59,13 +64,24 @@ final class MockCluster implements AutoCloseable {
     final KubernetesClient client;
     final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
     private final AtomicInteger pokes = new AtomicInteger();
+    private volatile boolean silentRegistryAuthWatches;
+    private final AtomicInteger silencedWatches = new AtomicInteger();
     private RegistryAuthOperator operator;
 
     MockCluster() {
         // Expectations first (the leader-election access check), CRUD storage for everything else.
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-                new KubernetesMixedDispatcher(expectations), false);
+                new KubernetesMixedDispatcher(expectations) {
+                    @Override
+                    public MockResponse dispatch(RecordedRequest request) {
+                        if (silentRegistryAuthWatches && isRegistryAuthWatch(request.getPath())) {
+                            silencedWatches.incrementAndGet();
+                            return new MockResponse().withWebSocketUpgrade(new WebSocketListener() { });
+                        }
+                        return super.dispatch(request);
+                    }
+                }, false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         client = server.createClient(new VertxHttpClientFactory());
         installCrd("registryauths.registryauth.io-v1.yml");
@@ -82,6 +98,25 @@ final class MockCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static boolean isRegistryAuthWatch(String path) {
+        int query = path.indexOf('?');
+        return query > 0 && path.substring(0, query).endsWith("/registryauths")
+                && path.substring(query).contains("watch=true");
+    }
+
+    /**
+     * From now on RegistryAuth watches opened (by an operator started later) report nothing: its cache keeps
+     * what it listed, as an informer that lags behind the API server would.
+     */
+    void silenceRegistryAuthWatches() {
+        silentRegistryAuthWatches = true;
+    }
+
+    /** How many RegistryAuth watches were answered with silence. */
+    int silencedWatches() {
+        return silencedWatches.get();
     }
 
     OperatorSettings settings() {
@@ -145,13 +180,13 @@ final class MockCluster implements AutoCloseable {
 
     /**
      * Makes the operator look again without changing anything it reads: an annotation on the signing
-     * Secret, which its informer reports. Used after moving the clock.
+     * Secret, which its informer reports. Used after moving the clock. A merge patch without a resourceVersion,
+     * so a reconcile that writes the Secret at the same moment cannot make it fail with a conflict.
      */
     void poke(RegistryAuth auth) {
         client.secrets().inNamespace(auth.getMetadata().getNamespace()).withName(ResourceNames.signingSecret(auth))
-                .edit(s -> new SecretBuilder(s).editMetadata()
-                        .addToAnnotations("test/poke", Integer.toString(pokes.incrementAndGet())).endMetadata()
-                        .build());
+                .patch(PatchContext.of(PatchType.JSON_MERGE),
+                        "{\"metadata\":{\"annotations\":{\"test/poke\":\"" + pokes.incrementAndGet() + "\"}}}");
     }
 
     /** Polls {@code read} until {@code done} holds (bounded); returns the last value. */
