@@ -83,8 +83,9 @@ public final class Main {
             throw new IllegalArgumentException("cannot serve the realm on port " + REALM_PORT + ": " + e.getMessage(), e);
         }
         LOG.info("realm listening on port {}, trusted proxies {}", REALM_PORT, settings.trustedProxies());
-        RealmFeed feed = RealmFeed.start(client, settings, state, logins);
-        RegistryAuthOperator operator = RegistryAuthOperator.start(client, settings);
+        RealmProblemSignal problems = new RealmProblemSignal();
+        RealmFeed feed = RealmFeed.start(client, settings, state, logins, problems);
+        RegistryAuthOperator operator = RegistryAuthOperator.start(client, settings, problems);
         runUntilStopped(() -> {
             operator.close();
             feed.close();

@@ -32,11 +32,17 @@ public final class RegistryAuthOperator implements AutoCloseable {
 
     /** Builds the operator for {@code client} and starts it (returns once the informers have synced). */
     public static RegistryAuthOperator start(KubernetesClient client, OperatorSettings settings) {
+        return start(client, settings, new RealmProblemSignal());
+    }
+
+    /** As {@link #start(KubernetesClient, OperatorSettings)}, re-checking a RegistryAuth when {@code problems} says. */
+    public static RegistryAuthOperator start(KubernetesClient client, OperatorSettings settings,
+                                             RealmProblemSignal problems) {
         AtomicBoolean stopping = new AtomicBoolean();
         Operator operator = new Operator(overrider -> {
             overrider.withKubernetesClient(client)
-                    // Patch status with plain merge patches: simpler, and what every API server (and the
-                    // mock one of dev mode and tests) supports.
+                    // No server-side apply, which the mock API of dev mode and tests lacks; the reconcilers
+                    // write status themselves, whole, under the resourceVersion they read.
                     .withUseSSAToPatchPrimaryResource(false)
                     .withSSABasedCreateUpdateMatchForDependentResources(false)
                     .withCloseClientOnStop(false)
@@ -64,7 +70,7 @@ public final class RegistryAuthOperator implements AutoCloseable {
                 overrider.withLeaderElectionConfiguration(election.build());
             }
         });
-        operator.register(new RegistryAuthReconciler(settings), namespaces(settings));
+        operator.register(new RegistryAuthReconciler(settings, problems), namespaces(settings));
         operator.register(new RepositoryAccessReconciler(settings), namespaces(settings));
         operator.start();
         return new RegistryAuthOperator(operator, stopping);

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.registryauth.api.v1alpha1.RegistryAuth;
 import io.registryauth.api.v1alpha1.RepositoryAccess;
 import io.registryauth.operator.OperatorSettings;
+import io.registryauth.operator.RealmProblemSignal;
 import io.registryauth.operator.RegistryAuthOperator;
 import io.registryauth.operator.ResourceNames;
 import io.registryauth.operator.TokenServerOptions;
@@ -95,8 +96,9 @@ public final class DevMode implements AutoCloseable {
         ManifestApplier.Outcome applied = applier.sync(options.manifests());
 
         OperatorSettings settings = OperatorSettings.defaults().withPublicRealmUrl(realmUrl);
-        resources.add(RealmFeed.start(client, settings, state, logins));
-        resources.add(RegistryAuthOperator.start(client, settings));
+        RealmProblemSignal problems = new RealmProblemSignal();
+        resources.add(RealmFeed.start(client, settings, state, logins, problems));
+        resources.add(RegistryAuthOperator.start(client, settings, problems));
         resources.add(RegistryFiles.start(client, stateDir, out));
         resources.add(ManifestWatcher.start(options.manifests(), () -> {
             ManifestApplier.Outcome outcome = applier.sync(options.manifests());

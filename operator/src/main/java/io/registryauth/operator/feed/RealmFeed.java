@@ -9,6 +9,7 @@ import io.registryauth.api.v1alpha1.RegistryAuth;
 import io.registryauth.api.v1alpha1.RepositoryAccess;
 import io.registryauth.api.v1alpha1.SecretSource;
 import io.registryauth.operator.OperatorSettings;
+import io.registryauth.operator.RealmProblemSignal;
 import io.registryauth.operator.ResourceNames;
 import io.registryauth.operator.auth.ServiceAccountLogin;
 import io.registryauth.operator.model.GrantModel;
@@ -57,6 +58,7 @@ public final class RealmFeed implements AutoCloseable {
     private final OperatorSettings settings;
     private final RealmState state;
     private final ServiceAccountLogins logins;
+    private final RealmProblemSignal problems;
     private final ScheduledExecutorService executor;
     private final AtomicBoolean pending = new AtomicBoolean();
     private final List<SharedIndexInformer<RegistryAuth>> auths = new ArrayList<>();
@@ -77,11 +79,12 @@ public final class RealmFeed implements AutoCloseable {
     }
 
     private RealmFeed(KubernetesClient client, OperatorSettings settings, RealmState state,
-                      ServiceAccountLogins logins) {
+                      ServiceAccountLogins logins, RealmProblemSignal problems) {
         this.client = client;
         this.settings = settings;
         this.state = state;
         this.logins = logins;
+        this.problems = problems;
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "realm-feed");
             thread.setDaemon(true);
@@ -97,7 +100,13 @@ public final class RealmFeed implements AutoCloseable {
     /** As {@link #start(KubernetesClient, OperatorSettings, RealmState)}, also keeping {@code logins} current. */
     public static RealmFeed start(KubernetesClient client, OperatorSettings settings, RealmState state,
                                   ServiceAccountLogins logins) {
-        RealmFeed feed = new RealmFeed(client, settings, state, logins);
+        return start(client, settings, state, logins, new RealmProblemSignal());
+    }
+
+    /** As above, also telling {@code problems} when a realm's problems change (for its RegistryAuth's status). */
+    public static RealmFeed start(KubernetesClient client, OperatorSettings settings, RealmState state,
+                                  ServiceAccountLogins logins, RealmProblemSignal problems) {
+        RealmFeed feed = new RealmFeed(client, settings, state, logins, problems);
         if (settings.namespaces().isEmpty()) {
             feed.auths.add(feed.inform(client.resources(RegistryAuth.class).inAnyNamespace().runnableInformer(0)));
             feed.grants.add(feed.inform(client.resources(RepositoryAccess.class).inAnyNamespace().runnableInformer(0)));
@@ -230,6 +239,7 @@ public final class RealmFeed implements AutoCloseable {
                 new RealmModel.Inputs(auth, signing, htpasswd, groups, targeting, oidcSecrets, robots), settings);
         List<GrantModel.Problem> before = previous == null ? List.of() : previous.outcome().problems();
         if (!outcome.problems().equals(before)) {
+            problems.changed(auth.getMetadata().getNamespace(), auth.getMetadata().getName());
             for (GrantModel.Problem p : outcome.problems()) {
                 // A new RegistryAuth waits for its keys for a moment; that is no reason for a warning.
                 if (signing == null && p.reason().equals(RealmModel.SIGNING_KEY_MISSING)) {

@@ -30,6 +30,7 @@ import io.registryauth.api.v1alpha1.RegistryAuthStatus;
 import io.registryauth.api.v1alpha1.RegistrySpec;
 import io.registryauth.api.v1alpha1.SecretSource;
 import io.registryauth.operator.OperatorSettings;
+import io.registryauth.operator.RealmProblemSignal;
 import io.registryauth.operator.ResourceNames;
 import io.registryauth.operator.keys.KeyRotation;
 import io.registryauth.operator.keys.SigningKeySecret;
@@ -74,9 +75,11 @@ public class RegistryAuthReconciler implements Reconciler<RegistryAuth> {
     private static final Pattern REALM = Pattern.compile("^https?://[^?#\\s]+$");
 
     private final OperatorSettings settings;
+    private final RealmProblemSignal problems;
 
-    public RegistryAuthReconciler(OperatorSettings settings) {
+    public RegistryAuthReconciler(OperatorSettings settings, RealmProblemSignal problems) {
         this.settings = settings;
+        this.problems = problems;
     }
 
     @Override
@@ -96,7 +99,8 @@ public class RegistryAuthReconciler implements Reconciler<RegistryAuth> {
                         .withLabelSelector(ResourceNames.REGISTRY_AUTH_LABEL)
                         .withSecondaryToPrimaryMapper(deploymentToAuth)
                         .build(), context);
-        return List.of(secrets, deployments);
+        // Users' htpasswd and groups Secrets carry no label: the realm feed follows them and signals.
+        return List.of(secrets, deployments, problems.eventSource());
     }
 
     private static <R extends HasMetadata> SecondaryToPrimaryMapper<R> byLabel() {

@@ -24,6 +24,7 @@ import io.registryauth.api.v1alpha1.RegistryAuthSpec;
 import io.registryauth.api.v1alpha1.SecretKeyReference;
 import io.registryauth.api.v1alpha1.SecretSource;
 import io.registryauth.operator.OperatorSettings;
+import io.registryauth.operator.RealmProblemSignal;
 import io.registryauth.operator.RegistryAuthOperator;
 import io.registryauth.operator.ResourceNames;
 import io.registryauth.realm.auth.MutableClock;
@@ -125,7 +126,11 @@ final class MockCluster implements AutoCloseable {
     }
 
     RegistryAuthOperator start(OperatorSettings settings) {
-        operator = RegistryAuthOperator.start(client, settings);
+        return start(settings, new RealmProblemSignal());
+    }
+
+    RegistryAuthOperator start(OperatorSettings settings, RealmProblemSignal problems) {
+        operator = RegistryAuthOperator.start(client, settings, problems);
         return operator;
     }
 
@@ -191,7 +196,12 @@ final class MockCluster implements AutoCloseable {
 
     /** Polls {@code read} until {@code done} holds (bounded); returns the last value. */
     static <T> T await(String what, Supplier<T> read, Predicate<T> done) {
-        Instant deadline = Instant.now().plus(WAIT);
+        return await(what, WAIT, read, done);
+    }
+
+    /** As {@link #await(String, Supplier, Predicate)}, giving up after {@code wait}. */
+    static <T> T await(String what, Duration wait, Supplier<T> read, Predicate<T> done) {
+        Instant deadline = Instant.now().plus(wait);
         T last = null;
         while (Instant.now().isBefore(deadline)) {
             try {
@@ -209,6 +219,6 @@ final class MockCluster implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         }
-        return fail("timed out after " + WAIT + " waiting for " + what + "; last seen: " + last);
+        return fail("timed out after " + wait + " waiting for " + what + "; last seen: " + last);
     }
 }
