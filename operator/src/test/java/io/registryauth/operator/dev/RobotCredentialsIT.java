@@ -22,9 +22,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A grant with {@code credentials} and no subjects, through the dev mode and the real registry: the
- * generated dockerconfigjson Secret's robot may pull what the grant names, may not push, and loses both its
- * Secret and its access when the grant's document leaves the manifests.
+ * Grants with {@code credentials} and no subjects, through the dev mode and the real registry: the
+ * generated dockerconfigjson Secret's robot may do what the grant names and nothing else (a pull robot
+ * may not push; a team's push robot pushes only its team's repositories), and loses both its Secret and
+ * its access when the grant's document leaves the manifests.
  */
 class RobotCredentialsIT {
     private static final String NAMESPACE = "registry";
@@ -102,6 +103,51 @@ class RobotCredentialsIT {
         System.out.println("pull Secret gone " + millis(deleted) + " ms after the grant's document was deleted");
         // The seed image is still there for others: only the robot lost access.
         dev.assertSucceeded(skopeo.pull(registry.docker("team-a/app:v1"), SEEDER));
+    }
+
+    /**
+     * Build jobs push: a team's grant in its own namespace (inside the default tenancy) asks for push
+     * credentials and for its build service account to list them, applied while the dev mode runs.
+     */
+    @Test
+    void aPushRobotPushesItsTeamsRepositoriesOnly() throws Exception {
+        Files.writeString(dev.manifests().resolve("03-team-a-ci.yaml"), """
+                apiVersion: v1
+                kind: ServiceAccount
+                metadata:
+                  name: builder
+                  namespace: team-a
+                ---
+                apiVersion: registryauth.io/v1alpha1
+                kind: RepositoryAccess
+                metadata:
+                  name: ci-push
+                  namespace: team-a
+                spec:
+                  registry: {name: main, namespace: %s}
+                  repositories: ["team-a/**"]
+                  actions: [pull, push]
+                  credentials: {secretName: ci-push, serviceAccounts: [builder]}
+                """.formatted(NAMESPACE));
+        Secret secret = dev.await(DevModeFixture.WAIT, Duration.ofMillis(100),
+                () -> dev.api().secrets().inNamespace("team-a").withName("ci-push").get(), Objects::nonNull,
+                none -> "Secret team-a/ci-push was not written");
+        JsonNode auth = JSON.readTree(Base64.getDecoder().decode(secret.getData().get(".dockerconfigjson")))
+                .path("auths").path(registry.hostPort());
+        Login robot = new Login(auth.path("username").asText(), auth.path("password").asText());
+        assertThat(robot.username()).isEqualTo("robot$team-a$ci-push");
+
+        Skopeo skopeo = new Skopeo(dev.work().resolve("skopeo"));
+        OciImage image = OciImages.write(dev.work().resolve("image"));
+        dev.assertSucceeded(skopeo.copy(image.reference(), null, registry.docker("team-a/built:v1"), robot));
+        dev.assertSucceeded(skopeo.pull(registry.docker("team-a/built:v1"), robot));
+        Skopeo.Result elsewhere = skopeo.copy(image.reference(), null, registry.docker("team-b/built:v1"), robot);
+        assertThat(elsewhere.succeeded()).as("the team's robot pushed to another team's repository").isFalse();
+        assertThat(elsewhere.stderr()).containsIgnoringCase("denied");
+        dev.await(Duration.ofSeconds(10), Duration.ofMillis(100),
+                () -> dev.api().serviceAccounts().inNamespace("team-a").withName("builder").get(),
+                account -> account.getImagePullSecrets().stream().anyMatch(r -> "ci-push".equals(r.getName())),
+                account -> "service account team-a/builder does not list ci-push: " + account.getImagePullSecrets());
     }
 
     private Secret secret() throws Exception {
