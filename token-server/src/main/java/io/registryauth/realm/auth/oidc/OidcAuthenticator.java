@@ -157,12 +157,12 @@ public final class OidcAuthenticator implements Authenticator {
 
     @Override
     public AuthResult recheck(RealmConfig realm, Identity identity) {
-        if (identity.authenticator() == null || !identity.authenticator().startsWith(PREFIX)) {
+        Optional<String> name = providerName(identity);
+        if (name.isEmpty()) {
             return AuthResult.NOT_MINE;
         }
-        String providerName = identity.authenticator().substring(PREFIX.length());
-        Optional<OidcProvider> configured = realm.oidcProviders().stream()
-                .filter(p -> p.name().equals(providerName)).findFirst();
+        String providerName = name.get();
+        Optional<OidcProvider> configured = configured(realm, providerName);
         if (configured.isEmpty()) {
             return new AuthResult.Rejected("identity provider " + providerName + " is no longer configured; log in again");
         }
@@ -179,19 +179,26 @@ public final class OidcAuthenticator implements Authenticator {
     /** REMOTE only when the provider must be asked again: an introspection-backed identity past its recheck interval. */
     @Override
     public Cost recheckCost(RealmConfig realm, Identity identity) {
-        if (identity.authenticator() == null || !identity.authenticator().startsWith(PREFIX)) {
-            return Cost.CHEAP;
-        }
-        String providerName = identity.authenticator().substring(PREFIX.length());
-        Optional<OidcProvider> provider = realm.oidcProviders().stream()
-                .filter(p -> p.name().equals(providerName) && p.introspection() != null).findFirst();
-        if (provider.isEmpty()) {
-            return Cost.CHEAP;
-        }
-        Instant now = settings.clock().instant();
-        Optional<LastTokens.Seen> seen = lastTokens.get(providerName, identity.name());
-        return seen.isPresent() && now.isBefore(seen.get().confirmedAt().plus(recheckInterval(provider.get())))
+        Optional<OidcProvider> introspecting = providerName(identity).flatMap(name -> configured(realm, name))
+                .filter(p -> p.introspection() != null);
+        return introspecting.isEmpty() || recentlyConfirmed(introspecting.get(), identity, settings.clock().instant())
                 ? Cost.CHEAP : Cost.REMOTE;
+    }
+
+    /** The provider that admitted an identity of this authenticator's; empty for another authenticator's. */
+    private static Optional<String> providerName(Identity identity) {
+        return identity.authenticator() == null || !identity.authenticator().startsWith(PREFIX) ? Optional.empty()
+                : Optional.of(identity.authenticator().substring(PREFIX.length()));
+    }
+
+    private static Optional<OidcProvider> configured(RealmConfig realm, String providerName) {
+        return realm.oidcProviders().stream().filter(p -> p.name().equals(providerName)).findFirst();
+    }
+
+    /** Whether the provider confirmed this identity less than its recheck interval ago. */
+    private boolean recentlyConfirmed(OidcProvider provider, Identity identity, Instant now) {
+        Optional<LastTokens.Seen> seen = lastTokens.get(provider.name(), identity.name());
+        return seen.isPresent() && now.isBefore(seen.get().confirmedAt().plus(recheckInterval(provider)));
     }
 
     private static Duration recheckInterval(OidcProvider provider) {
@@ -205,11 +212,10 @@ public final class OidcAuthenticator implements Authenticator {
      */
     private AuthResult recheckWithProvider(OidcProvider provider, Identity identity) {
         Instant now = settings.clock().instant();
-        Duration interval = recheckInterval(provider);
-        Optional<LastTokens.Seen> seen = lastTokens.get(provider.name(), identity.name());
-        if (seen.isPresent() && now.isBefore(seen.get().confirmedAt().plus(interval))) {
+        if (recentlyConfirmed(provider, identity, now)) {
             return new AuthResult.Admitted(identity);
         }
+        Optional<LastTokens.Seen> seen = lastTokens.get(provider.name(), identity.name());
         if (seen.isEmpty() || !now.isBefore(seen.get().tokenExpiresAt())) {
             lastTokens.forget(provider.name(), identity.name());
             return new AuthResult.Rejected("the identity provider must confirm this user again: log in with a new access token");
