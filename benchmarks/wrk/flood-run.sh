@@ -19,7 +19,7 @@ scope="repository:team-a/app:pull,push"
 
 . "$here/load-target.sh"
 start_load_target
-echo "== $("$java" -version 2>&1 | head -n1); cached: wrk -t1 -c$cached -d${duration}s; flood: wrk -t1 -c$flood"
+echo "== $("$java" -version 2>&1 | sed -n 1p); cached: wrk -t1 -c$cached -d${duration}s; flood: wrk -t1 -c$flood"
 wrk -t1 -c"$cached" -d5s -s "$here/token.lua" "$url" >/dev/null
 echo "-- cached credentials alone"
 wrk -t1 -c"$cached" -d"${duration}s" --timeout 10s --latency -s "$here/token.lua" "$url"

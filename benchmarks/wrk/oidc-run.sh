@@ -53,7 +53,7 @@ warm=$(( total * warmup / (warmup + seconds) ))
 (( warm >= threads )) || warm="$total"
 
 export TOKENS="$tokens" THREADS="$threads" USER_NAME="$user" SERVICE="$service" SCOPE="$scope"
-echo "== $mode, $total token(s); $("$java" -version 2>&1 | head -n1); wrk -t$threads -c$connections -d${seconds}s"
+echo "== $mode, $total token(s); $("$java" -version 2>&1 | sed -n 1p); wrk -t$threads -c$connections -d${seconds}s"
 FIRST=1 LAST="$warm" wrk -t"$threads" -c"$connections" -d"${warmup}s" -s "$here/oidc.lua" "$url" >/dev/null
 first=$(( warm < total ? warm + 1 : 1 ))
 curl -s "$provider/stats" | sed 's/^/before run: /'

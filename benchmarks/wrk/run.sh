@@ -21,7 +21,7 @@ audit_arg=()
 [[ "${AUDIT:-0}" == 1 ]] && audit_arg=(audit)
 . "$here/load-target.sh"
 start_load_target "${audit_arg[@]}"
-echo "== $("$java" -version 2>&1 | head -n1); wrk -t$threads -c$connections -d$duration"
+echo "== $("$java" -version 2>&1 | sed -n 1p); wrk -t$threads -c$connections -d$duration"
 wrk -t"$threads" -c"$connections" -d5s -s "$here/token.lua" "$url" >/dev/null
 wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$here/token.lua" "$url"
 curl -s "$url/metrics" | grep -E '^registry_auth_(token_requests_total|credential_cache)'
