@@ -7,41 +7,19 @@ import static io.registryauth.realm.http.RealmFixture.tokenQuery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.registryauth.realm.auth.FailureThrottle;
+import io.registryauth.realm.auth.MutableClock;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** Repeated failures for one user and address are slowed down: the realm is no password oracle. */
 class ThrottleTest {
 
-    /** A clock the test moves by hand. */
-    private static final class ManualClock extends Clock {
-        final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-29T10:00:00Z"));
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    }
-
     @Test
     void repeatedFailuresGet429WithRetryAfterEvenForTheRightPassword() {
-        ManualClock clock = new ManualClock();
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
         FailureThrottle throttle = new FailureThrottle(3, Duration.ofMinutes(15), Duration.ofMillis(2500),
                 Duration.ofMinutes(5), 1000);
         try (RealmFixture realm = RealmFixture.start(o -> o.withClock(clock).withThrottle(throttle))) {
@@ -62,7 +40,7 @@ class ThrottleTest {
                     + "&username=alice&password=" + PASSWORDS.get("alice"));
             assertThat(post.statusCode()).isEqualTo(429);
 
-            clock.now.set(clock.now.get().plusSeconds(3));
+            clock.advance(Duration.ofSeconds(3));
             assertThat(realm.get(tokenQuery(), "alice").statusCode()).isEqualTo(200);
             // The success forgot the failures.
             assertThat(realm.get(tokenQuery(), "alice", "wrong-again").statusCode()).isEqualTo(401);
