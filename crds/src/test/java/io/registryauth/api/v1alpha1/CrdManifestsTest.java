@@ -100,13 +100,15 @@ class CrdManifestsTest {
         Map<String, JSONSchemaProps> fields = provider.getProperties();
         assertThat(fields).containsOnlyKeys(
                 "name", "issuer", "audiences", "usernameClaim", "groupsClaim", "usernamePrefix", "fixedUsernames",
-                "introspection", "caBundleRef", "recheckInterval");
+                "introspection", "caBundleRef", "recheckInterval", "sessionMaxAge");
         assertThat(fields.get("name").getPattern()).isEqualTo(OidcProviderSpec.NAME_PATTERN);
         assertThat(fields.get("name").getMaxLength()).isEqualTo(63L);
         assertThat(fields.get("issuer").getPattern()).isEqualTo(OidcProviderSpec.ISSUER_PATTERN);
         assertThat(fields.get("usernameClaim").getDefault().asText()).isEqualTo("preferred_username");
         assertThat(fields.get("recheckInterval").getDefault().asText()).isEqualTo("5m");
         assertThat(fields.get("recheckInterval").getPattern()).isEqualTo(Durations.PATTERN);
+        assertThat(fields.get("sessionMaxAge").getDefault().asText()).isEqualTo("12h");
+        assertThat(fields.get("sessionMaxAge").getPattern()).isEqualTo(Durations.PATTERN);
         assertThat(fields.get("fixedUsernames").getItems().getSchema().getPattern())
                 .isEqualTo(OidcProviderSpec.DOCKER_USERNAME_PATTERN);
         assertThat(fields.get("introspection").getRequired()).containsExactlyInAnyOrder("clientId", "clientSecretRef");
