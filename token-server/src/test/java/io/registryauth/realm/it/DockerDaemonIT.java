@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real docker CLI and daemon against a real registry whose tokens come from the realm: login stores
- * the realm's refresh token, push and pull go through it, and a repository the user holds no grant on
- * stays closed.
+ * the realm's refresh token, push and pull go through it (docker keeps no password), a grant held through
+ * an htpasswd group holds for every push, and a repository the user holds no grant on stays closed.
  */
 class DockerDaemonIT {
     @TempDir
@@ -33,9 +33,10 @@ class DockerDaemonIT {
     @BeforeAll
     static void start() throws Exception {
         spec = new RealmSpec(KeyRing.of(TestRealm.newKey(SigningAlgorithm.ES256, "docker-it")),
-                Map.of("erin", "erin-secret"),
-                List.of(allow(Subject.user("erin"), "team-d/**", "pull", "push")),
-                false);
+                Map.of("erin", "erin-secret", "frank", "frank-secret"),
+                List.of(allow(Subject.user("erin"), "team-d/**", "pull", "push"),
+                        allow(Subject.group("builders"), "builders/**", "pull", "push")),
+                false, Map.of("builders", List.of("frank")));
         env = RealmAndRegistry.start(dir.resolve("env"), TokenServer.Options.defaults(), spec);
         docker = DockerDaemon.start(dir.resolve("docker"));
         System.out.printf("DockerDaemonIT: dockerd answered after %d ms%n", docker.startup().toMillis());
@@ -85,5 +86,31 @@ class DockerDaemonIT {
         docker.remove(image).requireSuccess("removing the local copy");
         DockerDaemon.Result anonymous = docker.pull(image);
         assertThat(anonymous.succeeded()).as("pull after logout: %s", anonymous.stdout()).isFalse();
+    }
+
+    @Test
+    void groupGrantHoldsForEveryPushWithTheStoredRefreshToken() {
+        String registry = env.registry().hostPort();
+        String first = registry + "/builders/app:1";
+        String second = registry + "/builders/app:2";
+        String foreign = registry + "/team-d/app:frank";
+        docker.importImage(first);
+        docker.importImage(second);
+        docker.importImage(foreign);
+
+        docker.login(registry, "frank", "frank-secret").requireSuccess("login");
+        JsonObject saved = docker.savedAuth(registry);
+        assertThat(saved.getString("identitytoken")).isNotBlank();
+        assertThat(new String(Base64.getDecoder().decode(saved.getString("auth")), StandardCharsets.UTF_8))
+                .as("no password kept: every later request can only use the refresh token").isEqualTo("frank:");
+
+        docker.push(first).requireSuccess("first push through the builders group");
+        docker.push(second).requireSuccess("second push with the same stored refresh token");
+        DockerDaemon.Result refused = docker.push(foreign);
+        assertThat(refused.succeeded()).as("push where only erin holds a grant: %s", refused.stdout()).isFalse();
+        assertThat(refused.stderr() + refused.stdout()).contains("denied");
+        assertThat(docker.savedAuth(registry).getString("identitytoken")).as("the refresh token never changes")
+                .isEqualTo(saved.getString("identitytoken"));
+        docker.logout(registry).requireSuccess("logout");
     }
 }
