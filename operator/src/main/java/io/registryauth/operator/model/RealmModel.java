@@ -193,7 +193,7 @@ public final class RealmModel {
         String realmUrl = spec.getRealm() == null || spec.getRealm().isBlank() ? settings.publicRealmUrl()
                 : spec.getRealm();
         RealmConfig config = new RealmConfig(ResourceNames.key(auth), spec.getService(), ResourceNames.issuer(auth),
-                realmUrl, ttl, refreshTtl, keys.get(), List.of(refreshKey), spec.getAuthentication().isAnonymous(),
+                realmUrl, ttl, refreshTtl, keys.get(), stored.get().refreshKeys(), spec.getAuthentication().isAnonymous(),
                 Policy.compile(grants), sources);
         return new Outcome(Optional.of(config), problems);
     }

@@ -340,7 +340,7 @@ public class RegistryAuthReconciler implements Reconciler<RegistryAuth> {
         KeyAlgorithm algorithm = Objects.requireNonNullElse(spec.getSigning().getAlgorithm(), KeyAlgorithm.ES256);
         return new KeyRotation.Policy(SigningAlgorithm.valueOf(algorithm.name()),
                 "registry-auth " + ResourceNames.key(auth), spec.getSigning().rotationPeriodDuration(),
-                spec.getToken().ttlDuration(), settings.retireLeeway());
+                spec.getToken().ttlDuration(), settings.retireLeeway(), spec.getToken().refreshTtlDuration());
     }
 
     private static Secret writeSecret(KubernetesClient client, RegistryAuth auth, Secret existing,

@@ -57,6 +57,7 @@ public final class TokenServer {
     private static final Logger LOG = LoggerFactory.getLogger(TokenServer.class);
     private static final String JSON = "application/json";
     private static final RealmException TOO_LARGE = new RealmException(413, "SIZE_INVALID", "request body too large");
+    private static final long HEALTH_TIMEOUT_MILLIS = 2_000;
 
     private final Vertx vertx;
     private final RealmState state;
@@ -359,8 +360,21 @@ public final class TokenServer {
                 .end(new JsonObject().put("keys", keys).encode());
     }
 
+    /**
+     * Whether this process can serve: its event loop answered (this handler runs there) and a task on the
+     * worker pool that runs every token request's checks and signing completes within two seconds. Neither
+     * depends on the API server or a realm being loaded (that is readiness), so an outage never restarts it.
+     */
     private void healthz(RoutingContext ctx) {
-        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end("ok");
+        Promise<Boolean> answered = Promise.promise();
+        long timer = vertx.setTimer(HEALTH_TIMEOUT_MILLIS, t -> answered.tryComplete(false));
+        vertx.executeBlocking(() -> true, false).onComplete(done -> {
+            vertx.cancelTimer(timer);
+            answered.tryComplete(done.succeeded());
+        });
+        answered.future().onSuccess(ok -> ctx.response().setStatusCode(ok ? 200 : 503)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain")
+                .end(ok ? "ok" : "worker pool does not answer"));
     }
 
     /** Ready once the first snapshot with at least one realm is loaded. */

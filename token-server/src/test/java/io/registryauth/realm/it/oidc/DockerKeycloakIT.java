@@ -8,6 +8,8 @@ import io.registryauth.realm.RealmConfig;
 import io.registryauth.realm.RealmSnapshot;
 import io.registryauth.realm.RealmState;
 import io.registryauth.realm.auth.Authenticator;
+import io.registryauth.realm.auth.HtpasswdAuthenticator;
+import io.registryauth.realm.auth.RobotAuthenticator;
 import io.registryauth.realm.auth.oidc.OidcAuthenticator;
 import io.registryauth.realm.auth.oidc.OidcProvider;
 import io.registryauth.realm.http.TokenServer;
@@ -33,7 +35,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -77,8 +78,8 @@ class DockerKeycloakIT {
         vertx = Vertx.vertx();
         RealmState state = new RealmState();
         TokenServer.Options defaults = TokenServer.Options.defaults();
-        List<Authenticator> chain = new ArrayList<>(defaults.authenticators());
-        chain.add(new OidcAuthenticator()); // the operator's order: local sources first, the provider last
+        // The operator's sources and order: robots, identity providers, htpasswd users.
+        List<Authenticator> chain = List.of(new RobotAuthenticator(), new OidcAuthenticator(), new HtpasswdAuthenticator());
         HttpServer server = TokenServer.start(vertx, state, defaults.withAuthenticators(chain), "127.0.0.1", 0)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         String tokenUrl = "http://127.0.0.1:" + server.actualPort() + "/token";
@@ -87,10 +88,11 @@ class DockerKeycloakIT {
         byte[] refreshKey = new byte[32];
         new SecureRandom().nextBytes(refreshKey);
         OidcProvider provider = new OidcProvider("keycloak", keycloak.issuer(REALM), List.of("registry"),
-                "preferred_username", "groups", "", Set.of(),
+                "preferred_username", "groups", null, Set.of(),
                 new OidcProvider.Introspection("registry-auth", "registry-auth-secret"), null, RECHECK);
-        // dave holds nothing of his own: every grant he has comes from his Keycloak group.
-        Policy policy = Policy.compile(List.of(new Grant("it/builders", List.of(Subject.group("builders")),
+        // dave holds nothing of his own: every grant he has comes from his Keycloak group, which the provider's
+        // default prefix names keycloak:builders.
+        Policy policy = Policy.compile(List.of(new Grant("it/builders", List.of(Subject.group("keycloak:builders")),
                 List.of("builders/**"), Set.of("pull", "push"), false)));
         state.swap(RealmSnapshot.of(List.of(new RealmConfig("it/docker-keycloak", SERVICE, ISSUER, tokenUrl,
                 Duration.ofMinutes(15), Duration.ofHours(12), keys, refreshKey, false, Map.of(), policy,
