@@ -60,7 +60,7 @@ final class PullSecrets {
     /**
      * Creates, rotates or repairs the Secret of an enforced grant and lists it on the named service accounts.
      *
-     * @throws IllegalStateException when a Secret of that name exists and is not this grant's
+     * @throws SecretNameTaken when a Secret of that name exists and is not this grant's
      */
     static Outcome apply(KubernetesClient client, RepositoryAccess grant, RegistryAuth target, Instant now) {
         CredentialsSpec spec = grant.getSpec().getCredentials();
@@ -69,7 +69,7 @@ final class PullSecrets {
         String host = registryHost(target);
         Secret existing = client.secrets().inNamespace(namespace).withName(spec.getSecretName()).get();
         if (existing != null && !ownedBy(existing, grant)) {
-            throw new IllegalStateException("Secret " + namespace + "/" + spec.getSecretName()
+            throw new SecretNameTaken("Secret " + namespace + "/" + spec.getSecretName()
                     + " exists and was not generated for this grant; choose another spec.credentials.secretName");
         }
         Map<String, String> annotations = existing == null || existing.getMetadata().getAnnotations() == null
@@ -263,6 +263,13 @@ final class PullSecrets {
                     .filter(c -> robot.equals(c.username())).map(Credentials::password);
         } catch (IllegalArgumentException e) {
             return Optional.empty();
+        }
+    }
+
+    /** A grant names a Secret that exists and is not its own: reported on the grant, never overwritten. */
+    static final class SecretNameTaken extends RuntimeException {
+        SecretNameTaken(String message) {
+            super(message, null, false, false);
         }
     }
 }

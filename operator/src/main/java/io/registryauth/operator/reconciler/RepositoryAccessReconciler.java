@@ -158,7 +158,7 @@ public class RepositoryAccessReconciler implements Reconciler<RepositoryAccess>,
                 }
                 next.setCredentials(written.status());
                 nextLook = written.nextLook();
-            } catch (IllegalStateException e) {
+            } catch (PullSecrets.SecretNameTaken e) {
                 conflict = Optional.of(e.getMessage());
             }
         }

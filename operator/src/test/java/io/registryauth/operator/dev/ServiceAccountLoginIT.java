@@ -3,6 +3,7 @@ package io.registryauth.operator.dev;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.registryauth.realm.auth.oidc.FakeIdentityProvider;
 import io.registryauth.realm.it.Login;
 import io.registryauth.realm.it.OciImages;
 import io.registryauth.realm.it.RegistryProcess;
@@ -19,7 +20,9 @@ import org.junit.jupiter.api.Test;
  * Service-account login through the dev mode and the real registry: a token issued by the dev mode's API
  * ({@code kubectl create token}) is the password skopeo pushes with, under any user name or the
  * {@code system:serviceaccount:} one; the realm asks the same API for a TokenReview. A token for another
- * audience, one of a service account without a grant, and one of a deleted service account are refused.
+ * audience, one of a service account without a grant, and one of a deleted service account are refused. The
+ * realm also has an introspecting identity provider, which records every token it is asked about: no
+ * service-account token, accepted or refused, ever reaches it.
  */
 class ServiceAccountLoginIT {
     private static final String SERVICE = "it-serviceaccounts";
@@ -28,13 +31,23 @@ class ServiceAccountLoginIT {
 
     private DevModeFixture dev;
     private RegistryProcess registry;
+    private FakeIdentityProvider provider;
 
     @BeforeEach
     void start() throws Exception {
+        provider = new FakeIdentityProvider();
         dev = new DevModeFixture("serviceaccount-login-it");
         registry = dev.registry("registry", "main");
         Path manifests = dev.manifests();
         Files.writeString(manifests.resolve("01-registry.yaml"), """
+                apiVersion: v1
+                kind: Secret
+                metadata:
+                  name: idp-client
+                  namespace: registry
+                stringData:
+                  secret: %s
+                ---
                 apiVersion: registryauth.io/v1alpha1
                 kind: RegistryAuth
                 metadata:
@@ -45,7 +58,14 @@ class ServiceAccountLoginIT {
                   registry: {host: "%s"}
                   authentication:
                     serviceAccounts: {enabled: true}
-                """.formatted(SERVICE, registry.hostPort()));
+                    oidc:
+                      - name: corp
+                        issuer: "%s"
+                        introspection:
+                          clientId: %s
+                          clientSecretRef: {name: idp-client, key: secret}
+                """.formatted(FakeIdentityProvider.CLIENT_SECRET, SERVICE, registry.hostPort(), provider.issuer,
+                FakeIdentityProvider.CLIENT_ID));
         // A team's CI: its builder pushes the team's repositories (a grant in the team's own namespace,
         // inside the default tenancy "${namespace}/**"); its tester has no grant.
         Files.writeString(manifests.resolve("02-team-a.yaml"), """
@@ -78,8 +98,10 @@ class ServiceAccountLoginIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (dev != null) {
-            dev.close();
+        try (FakeIdentityProvider p = provider) {
+            if (dev != null) {
+                dev.close();
+            }
         }
     }
 
@@ -129,6 +151,7 @@ class ServiceAccountLoginIT {
         assertThat(deleted.succeeded()).as("pushed with the token of a deleted service account").isFalse();
         assertThat(deleted.stderr()).containsIgnoringCase("unauthorized");
         assertThat(dev.output()).doesNotContain(builderToken).doesNotContain(unusedToken);
+        assertThat(provider.introspected).as("service-account tokens shown to the identity provider").isEmpty();
     }
 
     /** The first push, retried until the grant's Accepted state reached the realm (a fresh dev mode). */

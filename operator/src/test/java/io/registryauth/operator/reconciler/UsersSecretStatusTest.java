@@ -4,14 +4,22 @@ import static io.registryauth.operator.reconciler.MockCluster.await;
 import static io.registryauth.operator.reconciler.RegistryAuthReconcilerTest.readyReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.registryauth.api.v1alpha1.OidcIntrospectionSpec;
+import io.registryauth.api.v1alpha1.OidcProviderSpec;
 import io.registryauth.api.v1alpha1.RegistryAuth;
+import io.registryauth.api.v1alpha1.SecretKeyReference;
 import io.registryauth.operator.sources.HtpasswdSource;
+import io.registryauth.operator.sources.OidcSource;
 import io.registryauth.operator.OperatorSettings;
 import io.registryauth.operator.RealmProblemSignal;
 import io.registryauth.operator.feed.RealmFeed;
 import io.registryauth.operator.model.RealmModel;
 import io.registryauth.realm.RealmState;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,5 +63,29 @@ class UsersSecretStatusTest {
 
         cluster.client.resource(MockCluster.htpasswdSecret("registry")).create();
         await("Ready again", SOONER_THAN_A_RECHECK, () -> cluster.get(auth), RegistryAuthReconcilerTest::ready);
+    }
+
+    @Test
+    void statusShowsAnIdentityProviderWhoseSecretIsMissing() {
+        RegistryAuth spec = cluster.registryAuth("registry", "main", "registry.example.com");
+        OidcProviderSpec provider = new OidcProviderSpec();
+        provider.setName("corp");
+        provider.setIssuer("https://idp.example.com/realms/corp");
+        OidcIntrospectionSpec introspection = new OidcIntrospectionSpec();
+        introspection.setClientId("registry-auth");
+        introspection.setClientSecretRef(new SecretKeyReference("idp-client", "secret"));
+        provider.setIntrospection(introspection);
+        spec.getSpec().getAuthentication().setOidc(List.of(provider));
+        RegistryAuth auth = cluster.client.resource(spec).create();
+
+        RegistryAuth broken = await("IdentityProviderUnavailable", () -> cluster.get(auth),
+                a -> ("False/" + OidcSource.IDENTITY_PROVIDER_UNAVAILABLE).equals(readyReason(a)));
+        assertThat(broken.getStatus().condition("Ready").orElseThrow().getMessage()).contains("idp-client")
+                .contains("does not exist");
+
+        cluster.client.resource(new SecretBuilder().withNewMetadata().withName("idp-client").withNamespace("registry")
+                .endMetadata().withData(Map.of("secret", Base64.getEncoder().encodeToString("s3cret".getBytes())))
+                .build()).create();
+        await("Ready once the Secret exists", () -> cluster.get(auth), RegistryAuthReconcilerTest::ready);
     }
 }
