@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * for {@code wrong-password.lua}: one hash at start-up, yet every wrong guess costs a full bcrypt run), and
  * a few grants. Prints the port it listens on, then serves until killed.
  * Audit lines are dropped unless the second argument is {@code audit}, which sends them to the default
- * {@code io.registryauth.audit} logger (slf4j-simple: stderr).
+ * {@code io.registryauth.audit} logger (Logback, on stderr: see the module's logback.xml).
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar io.registryauth.bench.TokenServerLoad [port [audit]]}
  */

@@ -16,6 +16,8 @@ import io.registryauth.realm.auth.RobotAuthenticator;
 import io.registryauth.realm.scope.ResourceScope;
 import io.registryauth.realm.scope.ScopeParser;
 import io.registryauth.realm.sign.AccessTokenIssuer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -74,7 +76,8 @@ public final class TokenServer {
         Workers workers = options.workers();
         this.hashLane = new WorkLane(vertx, "hash", workers.hashThreads(), workers.hashQueue());
         this.remoteLane = new WorkLane(vertx, "remote", workers.remoteThreads(), workers.remoteQueue());
-        this.metrics = new TokenMetrics(options.authenticators().stream().flatMap(a -> a.metrics().stream()).toList(),
+        this.metrics = new TokenMetrics(options.metrics(),
+                options.authenticators().stream().flatMap(a -> a.metrics().stream()).toList(),
                 List.of(hashLane, remoteLane));
         this.flow = new TokenFlow(options.authenticators(), options.throttle(), options.issuer(), metrics);
     }
@@ -111,12 +114,12 @@ public final class TokenServer {
     /**
      * How the server behaves: the authenticator chain (asked in order), the clock tokens are stamped
      * with, the failure throttle, the token issuer, size limits, where audit lines go, the proxies
-     * whose {@code X-Forwarded-For} names the client (throttle key and audit "client"), and the worker
-     * lanes of costly checks.
+     * whose {@code X-Forwarded-For} names the client (throttle key and audit "client"), the worker
+     * lanes of costly checks, and the metrics registry its series are kept in and {@code /metrics} serves.
      */
     public record Options(List<Authenticator> authenticators, Clock clock, FailureThrottle throttle,
                           AccessTokenIssuer issuer, Limits limits, Consumer<String> audit,
-                          TrustedProxies trustedProxies, Workers workers) {
+                          TrustedProxies trustedProxies, Workers workers, PrometheusMeterRegistry metrics) {
         private static final Logger AUDIT = LoggerFactory.getLogger("io.registryauth.audit");
 
         public Options {
@@ -128,49 +131,55 @@ public final class TokenServer {
             Objects.requireNonNull(audit, "audit");
             Objects.requireNonNull(trustedProxies, "trustedProxies");
             Objects.requireNonNull(workers, "workers");
+            Objects.requireNonNull(metrics, "metrics");
         }
 
         /**
          * Robots then htpasswd users (robots first: their check is a hash, not bcrypt), the system clock,
          * default limits, audit lines on {@code io.registryauth.audit}, no trusted proxy (the client is
-         * the TCP peer), {@link Workers#defaults()}.
+         * the TCP peer), {@link Workers#defaults()}, a registry of its own.
          */
         public static Options defaults() {
             return new Options(List.of(new RobotAuthenticator(), new HtpasswdAuthenticator()), Clock.systemUTC(),
                     new FailureThrottle(), new AccessTokenIssuer(), Limits.DEFAULT, AUDIT::info,
-                    TrustedProxies.NONE, Workers.defaults());
+                    TrustedProxies.NONE, Workers.defaults(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         }
 
         public Options withAuthenticators(List<Authenticator> chain) {
-            return new Options(chain, clock, throttle, issuer, limits, audit, trustedProxies, workers);
+            return new Options(chain, clock, throttle, issuer, limits, audit, trustedProxies, workers, metrics);
         }
 
         public Options withClock(Clock value) {
-            return new Options(authenticators, value, throttle, issuer, limits, audit, trustedProxies, workers);
+            return new Options(authenticators, value, throttle, issuer, limits, audit, trustedProxies, workers, metrics);
         }
 
         public Options withThrottle(FailureThrottle value) {
-            return new Options(authenticators, clock, value, issuer, limits, audit, trustedProxies, workers);
+            return new Options(authenticators, clock, value, issuer, limits, audit, trustedProxies, workers, metrics);
         }
 
         public Options withIssuer(AccessTokenIssuer value) {
-            return new Options(authenticators, clock, throttle, value, limits, audit, trustedProxies, workers);
+            return new Options(authenticators, clock, throttle, value, limits, audit, trustedProxies, workers, metrics);
         }
 
         public Options withLimits(Limits value) {
-            return new Options(authenticators, clock, throttle, issuer, value, audit, trustedProxies, workers);
+            return new Options(authenticators, clock, throttle, issuer, value, audit, trustedProxies, workers, metrics);
         }
 
         public Options withAudit(Consumer<String> value) {
-            return new Options(authenticators, clock, throttle, issuer, limits, value, trustedProxies, workers);
+            return new Options(authenticators, clock, throttle, issuer, limits, value, trustedProxies, workers, metrics);
         }
 
         public Options withTrustedProxies(TrustedProxies value) {
-            return new Options(authenticators, clock, throttle, issuer, limits, audit, value, workers);
+            return new Options(authenticators, clock, throttle, issuer, limits, audit, value, workers, metrics);
         }
 
         public Options withWorkers(Workers value) {
-            return new Options(authenticators, clock, throttle, issuer, limits, audit, trustedProxies, value);
+            return new Options(authenticators, clock, throttle, issuer, limits, audit, trustedProxies, value, metrics);
+        }
+
+        /** The registry {@code /metrics} serves; share one to publish the rest of the process's series beside these. */
+        public Options withMetrics(PrometheusMeterRegistry value) {
+            return new Options(authenticators, clock, throttle, issuer, limits, audit, trustedProxies, workers, value);
         }
     }
 

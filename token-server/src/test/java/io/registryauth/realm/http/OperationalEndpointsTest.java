@@ -1,5 +1,6 @@
 package io.registryauth.realm.http;
 
+import static io.registryauth.realm.http.MetricsText.value;
 import static io.registryauth.realm.http.RealmFixture.OTHER_SERVICE;
 import static io.registryauth.realm.http.RealmFixture.PASSWORDS;
 import static io.registryauth.realm.http.RealmFixture.SERVICE;
@@ -29,8 +30,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.function.UnaryOperator;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** /healthz, /readyz, /jwks.json, /metrics, and snapshot swaps seen by the next request. */
@@ -175,31 +174,30 @@ class OperationalEndpointsTest {
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
             String text = response.body();
-            assertThat(value(text, "registry_auth_token_requests_total{service=\"" + SERVICE + "\",outcome=\"issued\"}"))
+            assertThat(value(text, "registry_auth_token_requests_total", "service", SERVICE, "outcome", "issued"))
                     .isEqualTo(2);
-            assertThat(value(text, "registry_auth_token_requests_total{service=\"" + SERVICE + "\",outcome=\"unauthorized\"}"))
+            assertThat(value(text, "registry_auth_token_requests_total", "service", SERVICE, "outcome", "unauthorized"))
                     .isEqualTo(1);
             // Unknown services share one label value: a scanner cannot create series.
-            assertThat(value(text, "registry_auth_token_requests_total{service=\"unknown\",outcome=\"bad_request\"}"))
+            assertThat(value(text, "registry_auth_token_requests_total", "service", "unknown", "outcome", "bad_request"))
                     .isEqualTo(2);
             assertThat(text).doesNotContain("no-such-service");
-            assertThat(value(text, "registry_auth_authentication_failures_total{service=\"" + SERVICE
-                    + "\",authenticator=\"htpasswd\"}")).isEqualTo(1);
+            assertThat(value(text, "registry_auth_authentication_failures_total", "service", SERVICE,
+                    "authenticator", "htpasswd")).isEqualTo(1);
             assertThat(value(text, "registry_auth_token_request_duration_seconds_count")).isEqualTo(5);
-            assertThat(value(text, "registry_auth_token_request_duration_seconds_bucket{le=\"+Inf\"}")).isEqualTo(5);
-            assertThat(text).contains("registry_auth_token_request_duration_seconds_bucket{le=\"0.0005\"}")
-                    .contains("registry_auth_token_request_duration_seconds_bucket{le=\"2.5\"}")
-                    .contains("registry_auth_token_request_duration_seconds_sum ")
+            assertThat(value(text, "registry_auth_token_request_duration_seconds_bucket", "le", "+Inf")).isEqualTo(5);
+            // Bucket bounds are floats to a scraper, whichever way they are spelled (5.0E-4 is 0.0005).
+            assertThat(text.lines().filter(l -> l.startsWith("registry_auth_token_request_duration_seconds_bucket{"))
+                    .map(l -> l.substring(l.indexOf("le=\"") + 4, l.indexOf("\"}")))
+                    .filter(le -> !le.equals("+Inf")).map(Double::parseDouble).toList())
+                    .containsExactly(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5);
+            assertThat(text).contains("registry_auth_token_request_duration_seconds_sum ")
                     .contains("# TYPE registry_auth_token_request_duration_seconds histogram");
             // First alice request ran bcrypt (miss), the second came from the cache (hit).
             assertThat(value(text, "registry_auth_credential_cache_hits_total")).isEqualTo(1);
             assertThat(value(text, "registry_auth_credential_cache_misses_total")).isEqualTo(2);
+            assertThat(text).contains("# TYPE registry_auth_credential_cache_hits_total counter");
         }
     }
 
-    private static double value(String metrics, String series) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
-        assertThat(m.find()).as(series + " in\n" + metrics).isTrue();
-        return Double.parseDouble(m.group(1));
-    }
 }

@@ -46,8 +46,8 @@ class ThrottleTest {
             assertThat(realm.get(tokenQuery(), "alice", "wrong-again").statusCode()).isEqualTo(401);
 
             String text = realm.get("/metrics").body();
-            assertThat(text).contains("registry_auth_token_requests_total{service=\"" + SERVICE
-                    + "\",outcome=\"throttled\"} 2");
+            assertThat(MetricsText.value(text, "registry_auth_token_requests_total", "service", SERVICE,
+                    "outcome", "throttled")).isEqualTo(2);
         }
     }
 }

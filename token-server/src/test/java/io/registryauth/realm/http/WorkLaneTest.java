@@ -3,6 +3,7 @@ package io.registryauth.realm.http;
 import static io.registryauth.realm.http.RealmFixture.SERVICE;
 import static io.registryauth.realm.http.RealmFixture.json;
 import static io.registryauth.realm.http.RealmFixture.tokenQuery;
+import static io.registryauth.realm.http.MetricsText.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.registryauth.realm.RealmConfig;
@@ -124,7 +125,7 @@ class WorkLaneTest {
             CompletableFuture<HttpResponse<String>> waiting = realm.http.sendAsync(guess(realm, "mallory", "guess-2"),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(hash.entered.await(10, TimeUnit.SECONDS)).isTrue();
-            awaitMetric(realm, "registry_auth_work_queued{lane=\"hash\"} 1");
+            awaitMetric(realm, "registry_auth_work_queued", "hash", 1);
 
             HttpResponse<String> overflow = realm.send(guess(realm, "mallory", "guess-3"));
             assertThat(overflow.statusCode()).isEqualTo(503);
@@ -144,7 +145,7 @@ class WorkLaneTest {
             CompletableFuture<HttpResponse<String>> call = realm.http.sendAsync(guess(realm, "oscar", "token-1"),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(remote.entered.await(10, TimeUnit.SECONDS)).isTrue();
-            assertThat(realm.get("/metrics").body()).contains("registry_auth_work_running{lane=\"remote\"} 1");
+            assertThat(value(realm.get("/metrics").body(), "registry_auth_work_running", "lane", "remote")).isEqualTo(1);
             assertThat(hash.started).hasValue(1);
             assertThat(running).isNotDone();
             assertThat(waiting).isNotDone();
@@ -157,14 +158,14 @@ class WorkLaneTest {
             assertThat(hash.started).hasValue(2);
 
             String metrics = realm.get("/metrics").body();
-            assertThat(metrics)
-                    .contains("registry_auth_work_rejected_total{lane=\"hash\"} 1")
-                    .contains("registry_auth_work_rejected_total{lane=\"remote\"} 0")
-                    .contains("registry_auth_work_queued{lane=\"hash\"} 0")
-                    // The refused request was no failed attempt: only the two checks that ran count.
-                    .contains("registry_auth_authentication_failures_total{service=\"" + SERVICE
-                            + "\",authenticator=\"held-hash\"} 2")
-                    .contains("registry_auth_token_requests_total{service=\"" + SERVICE + "\",outcome=\"unavailable\"} 1");
+            assertThat(value(metrics, "registry_auth_work_rejected_total", "lane", "hash")).isEqualTo(1);
+            assertThat(value(metrics, "registry_auth_work_rejected_total", "lane", "remote")).isEqualTo(0);
+            assertThat(value(metrics, "registry_auth_work_queued", "lane", "hash")).isEqualTo(0);
+            // The refused request was no failed attempt: only the two checks that ran count.
+            assertThat(value(metrics, "registry_auth_authentication_failures_total", "service", SERVICE,
+                    "authenticator", "held-hash")).isEqualTo(2);
+            assertThat(value(metrics, "registry_auth_token_requests_total", "service", SERVICE,
+                    "outcome", "unavailable")).isEqualTo(1);
         }
     }
 
@@ -174,10 +175,11 @@ class WorkLaneTest {
     }
 
     /** Waits (bounded) until the metrics show {@code line}: a request is queued a moment after it is sent. */
-    private static void awaitMetric(RealmFixture realm, String line) throws InterruptedException {
-        for (int i = 0; i < 1000 && !realm.get("/metrics").body().contains(line); i++) {
+    private static void awaitMetric(RealmFixture realm, String name, String lane, double expected)
+            throws InterruptedException {
+        for (int i = 0; i < 1000 && value(realm.get("/metrics").body(), name, "lane", lane) != expected; i++) {
             Thread.sleep(10);
         }
-        assertThat(realm.get("/metrics").body()).contains(line);
+        assertThat(value(realm.get("/metrics").body(), name, "lane", lane)).isEqualTo(expected);
     }
 }
