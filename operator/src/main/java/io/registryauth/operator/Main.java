@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.registryauth.operator.dev.DevMode;
 import io.registryauth.operator.dev.DevOptions;
 import io.registryauth.operator.feed.RealmFeed;
+import io.registryauth.operator.logging.Logging;
 import io.registryauth.realm.RealmState;
 import io.registryauth.realm.http.TokenServer;
 import io.vertx.core.Vertx;
@@ -36,6 +37,8 @@ public final class Main {
             return;
         }
         try {
+            boolean dev = !arguments.isEmpty() && arguments.get(0).equals("dev");
+            Logging.configure(System.getenv(), dev ? Logging.Format.TEXT : Logging.Format.JSON);
             if (arguments.isEmpty()) {
                 production();
             } else if (arguments.get(0).equals("dev")) {
