@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.registryauth.operator.reconciler.RegistryAuthReconciler;
 import io.registryauth.operator.reconciler.RepositoryAccessReconciler;
 import java.time.Duration;
@@ -46,7 +47,10 @@ public final class RegistryAuthOperator implements AutoCloseable {
                     .withUseSSAToPatchPrimaryResource(false)
                     .withSSABasedCreateUpdateMatchForDependentResources(false)
                     .withCloseClientOnStop(false)
-                    .withReconciliationTerminationTimeout(Duration.ofSeconds(5));
+                    .withReconciliationTerminationTimeout(Duration.ofSeconds(5))
+                    // Reconciles, failures and queue times per controller on /metrics; not per resource,
+                    // which would be a series for every grant.
+                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(OperatorMetrics.registry()));
             if (settings.leaderElection()) {
                 LeaderElectionConfigurationBuilder election = LeaderElectionConfigurationBuilder
                         .aLeaderElectionConfiguration(settings.leaseName());

@@ -11,9 +11,11 @@ public final class TokenServerOptions {
 
     /**
      * The token server's defaults with one authenticator per registered identity source ({@link Sources#ALL},
-     * in its order); {@code client} is the API server service-account tokens are reviewed by.
+     * in its order), series kept in the process's {@link OperatorMetrics#registry()}; {@code client} is the
+     * API server service-account tokens are reviewed by.
      */
     public static TokenServer.Options standard(KubernetesClient client) {
-        return TokenServer.Options.defaults().withAuthenticators(Sources.authenticators(client));
+        return TokenServer.Options.defaults().withAuthenticators(Sources.authenticators(client))
+                .withMetrics(OperatorMetrics.registry());
     }
 }

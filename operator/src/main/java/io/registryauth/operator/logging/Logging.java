@@ -89,7 +89,7 @@ public final class Logging {
 
     /** Audit lines dropped by the current configuration because its queue was full. */
     public static long droppedAuditLines() {
-        return droppedAuditLines((LoggerContext) LoggerFactory.getILoggerFactory());
+        return LoggerFactory.getILoggerFactory() instanceof LoggerContext context ? droppedAuditLines(context) : 0;
     }
 
     static long droppedAuditLines(LoggerContext context) {
