@@ -19,7 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** GET /token as docker, containers/image (skopeo), containerd and Jib use it (PROTOCOL.md, "GET /token"). */
+/** GET /token as docker, containers/image (skopeo), containerd and Jib use it (docs/protocol.md, "GET /token"). */
 class GetTokenTest {
     private static RealmFixture realm;
 

@@ -37,7 +37,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** What is inside the tokens, as distribution v2.8 and v3 verify them (PROTOCOL.md, "The JWT"). */
+/**
+ * What is inside the tokens, as distribution v2.8 and v3 verify them (docs/protocol.md, "The token, as
+ * distribution v2.8 checks it" and "distribution v3").
+ */
 class TokenClaimsTest {
     private static RealmFixture realm;
 
@@ -89,7 +92,7 @@ class TokenClaimsTest {
         assertThat(Base64.getDecoder().decode(x5c.getString(0))).isEqualTo(realm.key.certificate().getEncoded());
     }
 
-    /** PROTOCOL.md's recipe, written out independently of the production code. */
+    /** The libtrust key ID recipe of docs/protocol.md, written out independently of the production code. */
     private static String libtrustKid(byte[] spki) throws Exception {
         byte[] hash = java.util.Arrays.copyOf(java.security.MessageDigest.getInstance("SHA-256").digest(spki), 30);
         String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

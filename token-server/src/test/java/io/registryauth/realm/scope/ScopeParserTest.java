@@ -33,7 +33,7 @@ class ScopeParserTest {
         throw new AssertionError("expected a 400 for " + Arrays.toString(values));
     }
 
-    // --- PROTOCOL.md "Seen in practice" ---
+    // --- docs/protocol.md, Scopes: "Seen in practice" ---
 
     @Test
     void pull() {
@@ -67,7 +67,7 @@ class ScopeParserTest {
                 .containsExactly(new ResourceScope("registry", null, "catalog", Set.of("search")));
     }
 
-    // --- PROTOCOL.md "Scope grammar" ---
+    // --- docs/protocol.md, Scopes: "Grammar" ---
 
     @Test
     void nameMayCarryHostAndPort() {
