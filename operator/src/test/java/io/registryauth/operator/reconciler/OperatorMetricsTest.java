@@ -88,11 +88,14 @@ class OperatorMetricsTest {
             // Eleven bounds and +Inf, not the seventy of a percentile histogram.
             assertThat(buckets).hasSize(12).anyMatch(l -> l.contains("le=\"0.005\"")).anyMatch(l -> l.contains("le=\"10.0\""));
         }
-        assertThat(value(text, "operator_sdk_reconciliations_queue_size_registryauth", "group", "registryauth.io",
-                "kind", "RegistryAuth", "version", "v1alpha1")).isGreaterThanOrEqualTo(0);
+        // JOSDK's gauge reads the first operator of this test process, not necessarily this one: present is all.
+        assertThat(find(text, "operator_sdk_reconciliations_queue_size_registryauth", "group", "registryauth.io",
+                "kind", "RegistryAuth", "version", "v1alpha1")).isPresent();
         assertThat(text).contains("operator_sdk_reconciliations_started_total{group=\"registryauth.io\",kind=\"RepositoryAccess\"");
         assertThat(value(text, "registry_auth_audit_dropped_total")).isEqualTo(0);
+        // This server's own cache, though earlier servers of this test process registered the same series.
         assertThat(value(text, "registry_auth_credential_cache_misses_total")).isGreaterThanOrEqualTo(0);
+        assertThat(value(text, "registry_auth_work_queued", "lane", "hash")).isEqualTo(0);
         assertThat(text).contains("# TYPE jvm_memory_used_bytes gauge").contains("# TYPE jvm_threads_live_threads gauge");
     }
 }

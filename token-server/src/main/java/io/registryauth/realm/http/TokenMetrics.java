@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.registryauth.realm.auth.Authenticator;
@@ -59,6 +60,7 @@ final class TokenMetrics {
             gauge(registry, "registry_auth_work_running", "Costly checks running, by lane.", lane, WorkLane::running);
             gauge(registry, "registry_auth_work_queued", "Costly checks waiting for a thread, by lane.", lane,
                     WorkLane::queued);
+            replace(registry, "registry_auth_work_rejected", Tags.of("lane", lane.name()));
             FunctionCounter.builder("registry_auth_work_rejected", lane, l -> l.rejected())
                     .description("Token requests answered 503 because their lane was full, by lane.")
                     .tag("lane", lane.name())
@@ -94,10 +96,12 @@ final class TokenMetrics {
             String name = metric.name().endsWith("_total")
                     ? metric.name().substring(0, metric.name().length() - "_total".length())
                     : metric.name();
+            replace(registry, name, Tags.empty());
             FunctionCounter.builder(name, metric.value(), v -> v.getAsLong())
                     .description(metric.help())
                     .register(registry);
         } else {
+            replace(registry, metric.name(), Tags.empty());
             Gauge.builder(metric.name(), metric.value(), v -> v.getAsLong())
                     .description(metric.help())
                     .register(registry);
@@ -106,7 +110,20 @@ final class TokenMetrics {
 
     private static void gauge(MeterRegistry registry, String name, String help, WorkLane lane,
                               ToDoubleFunction<WorkLane> value) {
+        replace(registry, name, Tags.of("lane", lane.name()));
         Gauge.builder(name, lane, value).description(help).tag("lane", lane.name()).register(registry);
+    }
+
+    /**
+     * Gauges and function counters read objects of this server. In a shared registry, one left by an
+     * earlier server (tests start many in one process) would keep reading that server's, or NaN once it
+     * is collected, since Micrometer hands back the existing meter: this server's replaces it.
+     */
+    private static void replace(MeterRegistry registry, String name, Tags tags) {
+        registry.getMeters().stream()
+                .filter(m -> m.getId().getName().equals(name) && Tags.of(m.getId().getTags()).equals(tags))
+                .toList()
+                .forEach(registry::remove);
     }
 
     /** The outcome label of a token request, derived from the status it was answered with. */
