@@ -45,6 +45,19 @@ final class Chart {
         return render(RELEASE, NAMESPACE, valuesYaml);
     }
 
+    /** {@code helm template --set key=value ...}: values typed as the command line types them. */
+    static Rendering renderWithSet(Map<String, Object> set) {
+        var template = new Helm(DIR).template().withName(RELEASE).withNamespace(NAMESPACE);
+        set.forEach(template::set);
+        try {
+            List<Document> documents = new ArrayList<>(crds());
+            documents.addAll(split(template.call()));
+            return new Rendering(documents);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static Rendering render(String release, String namespace, String valuesYaml) {
         try {
             Path values = Files.createTempFile("values", ".yaml");

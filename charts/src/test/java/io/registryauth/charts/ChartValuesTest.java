@@ -216,6 +216,13 @@ class ChartValuesTest {
         assertThatThrownBy(() -> Chart.render("podDisruptionBudget: {minAvailable: 2}\n"))
                 .hasMessageContaining("podDisruptionBudget.minAvailable must be below replicas");
         assertThat(Chart.render("podDisruptionBudget: {enabled: false}\n").all(PodDisruptionBudget.class)).isEmpty();
+        // --set types numbers as integers, a values file as floats: both are checked.
+        assertThatThrownBy(() -> Chart.renderWithSet(Map.of("podDisruptionBudget.minAvailable", 2)))
+                .hasMessageContaining("podDisruptionBudget.minAvailable must be below replicas");
+        assertThat(Chart.renderWithSet(Map.of("replicas", 3, "podDisruptionBudget.minAvailable", 2))
+                .one(PodDisruptionBudget.class).getSpec().getMinAvailable().getIntVal()).isEqualTo(2);
+        assertThat(Chart.render("podDisruptionBudget: {minAvailable: \"50%\"}\n").one(PodDisruptionBudget.class)
+                .getSpec().getMinAvailable().getStrVal()).isEqualTo("50%");
     }
 
     @Test
@@ -332,6 +339,15 @@ class ChartValuesTest {
     void schemaRefusesMisspeltAndMistypedValues(String values) {
         assertThatThrownBy(() -> Chart.render(values + "\n"))
                 .hasMessageContaining("values don't meet the specifications of the schema");
+    }
+
+    @Test
+    void schemaRefusesAMisspeltValueOnTheCommandLineToo() {
+        assertThatThrownBy(() -> Chart.renderWithSet(Map.of("replica", 3)))
+                .hasMessageContaining("values don't meet the specifications of the schema")
+                .hasMessageContaining("replica");
+        assertThat(Chart.renderWithSet(Map.of("replicas", 3)).one(Deployment.class).getSpec().getReplicas())
+                .isEqualTo(3);
     }
 
     private static void assertServiceAccount(Subject subject, Chart.Rendering out) {
