@@ -20,7 +20,7 @@ public final class Digest {
     }
 
     /** The first {@code size} bytes of SHA-256 over the length-prefixed {@code parts} (null counts as ""). */
-    static Digest sha256(int size, String... parts) {
+    public static Digest sha256(int size, String... parts) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (String part : parts) {
@@ -33,7 +33,7 @@ public final class Digest {
     }
 
     /** The MAC over the length-prefixed {@code parts}; {@code mac} is initialised with its key and reset after. */
-    static Digest mac(Mac mac, String... parts) {
+    public static Digest mac(Mac mac, String... parts) {
         for (String part : parts) {
             byte[] bytes = (part == null ? "" : part).getBytes(StandardCharsets.UTF_8);
             mac.update(lengthOf(bytes));
