@@ -1,5 +1,7 @@
 package io.registryauth.operator.sources;
 
+import com.unboundid.ldap.sdk.Filter;
+import com.unboundid.ldap.sdk.LDAPException;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.registryauth.api.v1alpha1.AuthenticationSpec;
 import io.registryauth.api.v1alpha1.LdapSpec;
@@ -94,6 +96,14 @@ public final class LdapSource implements IdentitySource {
             caBundle = pem.get();
         }
         LdapSpec.LdapGroupsSpec groups = spec.getGroups();
+        Optional<String> badFilter = filterProblem("userSearch.filter", spec.getUserSearch().getFilter());
+        if (badFilter.isEmpty() && groups != null) {
+            badFilter = filterProblem("groups.filter", groups.getFilter());
+        }
+        if (badFilter.isPresent()) {
+            problems.add(new GrantModel.Problem(DIRECTORY_UNAVAILABLE, what + ": " + badFilter.get()));
+            return Optional.empty();
+        }
         try {
             return Optional.of(new LdapDirectory(spec.getName(), spec.getUrls(), spec.isStartTLS(), caBundle,
                     blankToNull(spec.getBindDN()), bindPassword, spec.getUserSearch().getBaseDN(),
@@ -116,6 +126,19 @@ public final class LdapSource implements IdentitySource {
     @Override
     public Authenticator authenticator(KubernetesClient client) {
         return new LdapAuthenticator();
+    }
+
+    /** Why a filter (with its placeholders filled) is no valid LDAP filter, if it is not. */
+    private static Optional<String> filterProblem(String field, String filter) {
+        if (filter == null || filter.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            Filter.create(filter.replace("{0}", "x").replace("{dn}", "cn=x"));
+            return Optional.empty();
+        } catch (LDAPException e) {
+            return Optional.of(field + " is not a valid LDAP filter");
+        }
     }
 
     private static List<LdapSpec> specs(RegistryAuth auth) {

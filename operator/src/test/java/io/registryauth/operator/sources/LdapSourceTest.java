@@ -105,4 +105,16 @@ class LdapSourceTest {
             assertThat(p.message()).contains("operationTimeout").doesNotContain(BIND_PASSWORD);
         });
     }
+
+    @Test
+    void aBadFilterIsReportedBeforeAnyLogin() {
+        LdapSpec spec = corp();
+        spec.getUserSearch().setFilter("(uid={0}");
+        RealmModel.Outcome outcome = realm(withDirectory(spec), Map.of("ldap-bind", bindSecret()));
+
+        assertThat(outcome.problems()).singleElement().satisfies(p -> {
+            assertThat(p.reason()).isEqualTo(LdapSource.DIRECTORY_UNAVAILABLE);
+            assertThat(p.message()).isEqualTo("directory corp: userSearch.filter is not a valid LDAP filter");
+        });
+    }
 }

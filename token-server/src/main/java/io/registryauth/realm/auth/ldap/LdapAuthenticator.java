@@ -199,7 +199,15 @@ public final class LdapAuthenticator implements Authenticator {
             Verified hit = cached(realm, directory, credentials, now);
             if (hit != null) {
                 cacheHits.increment();
-                return admitted(directory, hit.dn(), new User(hit.dn(), nameOf(directory, hit.identity())), now);
+                User user = new User(hit.dn(), nameOf(directory, hit.identity()));
+                try {
+                    return admitted(directory, hit.dn(), user, now);
+                } catch (LDAPException e) {
+                    // The password was verified lately: while the directory is away, the groups last read hold.
+                    LOG.warn("directory {} unavailable; {} keeps the groups last read", directory.name(), user.name());
+                    return new AuthResult.Admitted(hit.identity(), SessionBinding.credential(
+                            RefreshTokens.fingerprint(sourceName(directory) + "\n" + hit.dn())));
+                }
             }
             LDAPConnectionPool pool = pool(directory);
             Optional<User> user = findUser(pool, directory, login(directory, credentials.username()));

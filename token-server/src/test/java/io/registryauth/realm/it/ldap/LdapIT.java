@@ -185,6 +185,21 @@ class LdapIT {
     }
 
     @Test
+    void aCachedUserKeepsLoggingInWithTheGroupsLastReadWhileTheDirectoryIsAway() throws Exception {
+        SlapdServer second = SlapdServer.start(dir.resolve("slapd-outage"));
+        RealmConfig realm = realm(directory(List.of(second.url()), false, null, 0, false, Duration.ofSeconds(10)));
+        try {
+            assertThat(identity(login(realm, "alice", "alice-password")).groups()).containsExactly("developers");
+        } finally {
+            second.close();
+        }
+        clock.advance(Duration.ofSeconds(11)); // the groups are stale: the directory would be asked
+        assertThat(identity(login(realm, "alice", "alice-password")).groups()).containsExactly("developers");
+        assertThat(login(realm, "bob", "bob-password")).as("a user never seen needs the directory")
+                .isInstanceOf(AuthResult.Unavailable.class);
+    }
+
+    @Test
     void aDeletedUsersSessionEnds() throws Exception {
         RealmConfig realm = realm(plain());
         AuthResult login = login(realm, "carol", "carol-password");
