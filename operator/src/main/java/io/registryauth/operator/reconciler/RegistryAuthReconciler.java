@@ -369,7 +369,8 @@ public class RegistryAuthReconciler implements Reconciler<RegistryAuth> {
 
     /**
      * What keeps the identity sources from serving (users' Secrets, identity providers' client secrets and CA
-     * bundles), judged exactly as the realm feed judges it.
+     * bundles, directories that cannot be reached or refuse the realm's bind), judged as the realm feed judges
+     * it, plus what the sources' servers answer now.
      */
     private static List<GrantModel.Problem> sourceProblems(RegistryAuth auth, KubernetesClient client) {
         Map<String, Secret> secrets = new HashMap<>();
@@ -379,7 +380,7 @@ public class RegistryAuthReconciler implements Reconciler<RegistryAuth> {
                 secrets.put(name, secret);
             }
         }
-        return RealmModel.sourceProblems(auth, secrets);
+        return RealmModel.sourceProblems(auth, secrets, true);
     }
 
     private static List<KeyStatus> keyStatuses(SigningKeySecret.Contents keys) {

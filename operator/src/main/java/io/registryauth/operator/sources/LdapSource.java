@@ -123,6 +123,19 @@ public final class LdapSource implements IdentitySource {
         }
     }
 
+    /** Each directory's servers, connected to and bound as the realm's bind DN. */
+    @Override
+    public List<GrantModel.Problem> probe(Object realmValue) {
+        List<GrantModel.Problem> problems = new ArrayList<>();
+        if (realmValue instanceof LdapAuthenticator.LdapDirectories directories) {
+            for (LdapDirectory directory : directories.all()) {
+                LdapAuthenticator.check(directory).forEach(problem -> problems.add(new GrantModel.Problem(
+                        DIRECTORY_UNAVAILABLE, "directory " + directory.name() + " " + problem)));
+            }
+        }
+        return problems;
+    }
+
     @Override
     public Authenticator authenticator(KubernetesClient client) {
         return new LdapAuthenticator();

@@ -453,6 +453,41 @@ public final class LdapAuthenticator implements Authenticator {
                 + e.getResultCode().getName() + ")");
     }
 
+    /**
+     * What keeps a directory from serving right now, checked by connecting to each URL and binding as the
+     * realm's bind DN: unreachable servers, TLS failures, a refused bind. Words for a person, never the bind
+     * password; empty when every server answers.
+     */
+    public static List<String> check(LdapDirectory directory) {
+        List<String> problems = new java.util.ArrayList<>();
+        for (String url : directory.urls()) {
+            try {
+                LDAPURL parsed = new LDAPURL(url);
+                boolean ldaps = "ldaps".equalsIgnoreCase(parsed.getScheme());
+                LDAPConnectionOptions options = new LDAPConnectionOptions();
+                options.setConnectTimeoutMillis((int) directory.connectTimeout().toMillis());
+                options.setResponseTimeoutMillis(directory.operationTimeout().toMillis());
+                SSLContext tls = directory.caBundlePem() == null ? defaultTls()
+                        : TrustBundles.trusting(directory.caBundlePem());
+                try (com.unboundid.ldap.sdk.LDAPConnection connection = new com.unboundid.ldap.sdk.LDAPConnection(
+                        ldaps ? tls.getSocketFactory() : SocketFactory.getDefault(), options, parsed.getHost(),
+                        parsed.getPort())) {
+                    if (directory.startTls() && !ldaps) {
+                        new StartTLSPostConnectProcessor(tls).processPreAuthenticatedConnection(connection);
+                    }
+                    if (directory.bindDn() != null) {
+                        connection.bind(directory.bindDn(), directory.bindPassword());
+                    }
+                }
+            } catch (LDAPException e) {
+                problems.add(url + ": " + (e.getResultCode() == ResultCode.INVALID_CREDENTIALS
+                        ? "the bind as " + directory.bindDn() + " was refused (check bindPasswordRef)"
+                        : "cannot be used (" + e.getResultCode().getName() + ")"));
+            }
+        }
+        return problems;
+    }
+
     private static SSLContext defaultTls() throws LDAPException {
         try {
             return SSLContext.getDefault();

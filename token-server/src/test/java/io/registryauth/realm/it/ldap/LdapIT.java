@@ -200,6 +200,23 @@ class LdapIT {
     }
 
     @Test
+    void aCheckSaysWhichServerCannotBeUsedAndWhetherTheBindIsRefused() throws Exception {
+        int nobody = Programs.freePort();
+        assertThat(LdapAuthenticator.check(plain())).isEmpty();
+        LdapDirectory wrongBind = new LdapDirectory("corp", List.of(slapd.url(), "ldap://127.0.0.1:" + nobody), false,
+                null, SlapdServer.ADMIN_DN, "not-the-bind-password", SlapdServer.PEOPLE, null, null, null, null, null,
+                null, 0, false, null, null, null, null, null);
+
+        List<String> problems = LdapAuthenticator.check(wrongBind);
+        assertThat(problems).containsExactly(
+                slapd.url() + ": the bind as " + SlapdServer.ADMIN_DN + " was refused (check bindPasswordRef)",
+                "ldap://127.0.0.1:" + nobody + ": cannot be used (connect error)");
+        assertThat(String.join("\n", problems)).doesNotContain("not-the-bind-password");
+        assertThat(LdapAuthenticator.check(directory(List.of(slapd.ldapsUrl()), false, slapd.caPem, 0, false,
+                Duration.ofMinutes(1)))).isEmpty();
+    }
+
+    @Test
     void aDeletedUsersSessionEnds() throws Exception {
         RealmConfig realm = realm(plain());
         AuthResult login = login(realm, "carol", "carol-password");
