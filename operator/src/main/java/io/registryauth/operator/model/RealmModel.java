@@ -215,13 +215,10 @@ public final class RealmModel {
             }
             groups = content.get();
         }
-        try {
-            return Htpasswd.parse(htpasswd.get(), groups);
-        } catch (IllegalArgumentException e) {
-            // Htpasswd's messages name the line and the user, never a hash.
-            problems.add(new GrantModel.Problem(USERS_UNAVAILABLE, e.getMessage()));
-            return Map.of();
-        }
+        // A bad line costs that line only; Htpasswd's messages name the line and the user, never a hash.
+        Htpasswd.Parsed parsed = Htpasswd.read(htpasswd.get(), groups);
+        parsed.problems().forEach(p -> problems.add(new GrantModel.Problem(USERS_UNAVAILABLE, p)));
+        return parsed.users();
     }
 
     /**
