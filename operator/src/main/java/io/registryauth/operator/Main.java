@@ -2,7 +2,6 @@ package io.registryauth.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.registryauth.operator.dev.DevMode;
 import io.registryauth.operator.dev.DevOptions;
 import io.registryauth.operator.auth.ServiceAccountAuthenticator;
@@ -66,9 +65,7 @@ public final class Main {
     private static void production() {
         OperatorSettings settings = OperatorSettings.fromEnvironment(System.getenv())
                 .withLeaderElection(!"false".equalsIgnoreCase(System.getenv(OperatorSettings.ENV_LEADER_ELECTION)));
-        // Two HTTP client factories are on the classpath (the mock server brings the JDK one): pick Vert.x.
-        KubernetesClient client = new KubernetesClientBuilder().withHttpClientFactory(new VertxHttpClientFactory())
-                .build();
+        KubernetesClient client = Clients.configure(new KubernetesClientBuilder()).build();
         RealmState state = new RealmState();
         ServiceAccountLogins logins = new ServiceAccountLogins();
         Vertx vertx = Vertx.vertx();

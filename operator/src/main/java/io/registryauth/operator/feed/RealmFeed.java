@@ -14,6 +14,8 @@ import io.registryauth.operator.ResourceNames;
 import io.registryauth.operator.auth.ServiceAccountLogin;
 import io.registryauth.operator.model.GrantModel;
 import io.registryauth.operator.model.RealmModel;
+import io.registryauth.operator.tolerance.LastReadable;
+import io.registryauth.operator.tolerance.Unreadable;
 import io.registryauth.realm.RealmConfig;
 import io.registryauth.realm.RealmSnapshot;
 import io.registryauth.realm.RealmState;
@@ -68,6 +70,7 @@ public final class RealmFeed implements AutoCloseable {
     /** Touched only on the rebuild thread. */
     private final Map<String, SharedIndexInformer<Secret>> secretsByNamespace = new HashMap<>();
     private final Map<String, Built> built = new HashMap<>();
+    private final LastReadable<RegistryAuth> readableAuths = new LastReadable<>();
     /** Realms left out because another RegistryAuth holds their service, so each is reported once. */
     private final Set<String> contested = new HashSet<>();
     /** Whether a snapshot built from synced caches has been swapped in (readiness waits for the first). */
@@ -159,8 +162,10 @@ public final class RealmFeed implements AutoCloseable {
             return;
         }
         try {
-            List<RegistryAuth> registryAuths = all(auths);
-            List<RepositoryAccess> repositoryAccesses = all(grants);
+            // One object that cannot be read costs only itself: a RegistryAuth keeps its last readable version,
+            // a grant is left out (what it grants is unknown).
+            List<RegistryAuth> registryAuths = readableAuths.resolve(all(auths));
+            List<RepositoryAccess> repositoryAccesses = all(grants).stream().filter(g -> !Unreadable.is(g)).toList();
             Map<String, Secret> pullSecrets = new HashMap<>();
             all(robotSecrets).forEach(secret -> pullSecrets.put(ResourceNames.key(secret), secret));
             followSecrets(registryAuths);

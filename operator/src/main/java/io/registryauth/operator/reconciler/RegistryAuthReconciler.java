@@ -35,6 +35,7 @@ import io.registryauth.operator.ResourceNames;
 import io.registryauth.operator.keys.KeyRotation;
 import io.registryauth.operator.keys.SigningKeySecret;
 import io.registryauth.operator.model.GrantModel;
+import io.registryauth.operator.tolerance.Unreadable;
 import io.registryauth.operator.model.RealmModel;
 import io.registryauth.realm.sign.SigningAlgorithm;
 import java.time.Duration;
@@ -282,6 +283,10 @@ public class RegistryAuthReconciler implements Reconciler<RegistryAuth> {
 
     /** The first problem that keeps the spec from being served at all. */
     private Optional<GrantModel.Problem> specProblem(RegistryAuth auth, Context<RegistryAuth> context) {
+        Optional<String> unreadable = Unreadable.problem(auth);
+        if (unreadable.isPresent()) {
+            return problem(Unreadable.REASON, unreadable.get() + Unreadable.REGISTRY_AUTH_CONSEQUENCE);
+        }
         RegistryAuthSpec spec = auth.getSpec();
         if (spec == null || spec.getService() == null || spec.getService().isBlank()) {
             return problem(INVALID_SERVICE, "spec.service is required");
