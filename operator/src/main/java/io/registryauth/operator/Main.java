@@ -82,7 +82,8 @@ public final class Main {
         LOG.info("realm listening on port {}, trusted proxies {}", REALM_PORT, settings.trustedProxies());
         RealmProblemSignal problems = new RealmProblemSignal();
         RealmFeed feed = RealmFeed.start(client, settings, state, logins, problems);
-        RegistryAuthOperator operator = RegistryAuthOperator.start(client, settings, problems);
+        // In the background: a replica started while the API server is away serves tokens meanwhile.
+        RegistryAuthOperator operator = RegistryAuthOperator.startInBackground(client, settings, problems);
         runUntilStopped(() -> {
             operator.close();
             feed.close();

@@ -82,4 +82,29 @@ class LeaderElectionTest {
             follower.stop();
         }
     }
+
+    @Test
+    void losingTheLeaseStopsReconcilingButNotTheProcessAndTheReplicaStandsAgain() {
+        RegistryAuthOperator replica = cluster.start(cluster.settings()
+                .withLease(OperatorSettings.DEFAULT_LEASE_NAME, "registry-auth", "replica-1"));
+        await("replica-1 leads", this::lease, l -> "replica-1".equals(l.getSpec().getHolderIdentity()));
+
+        // Someone else holds the Lease now, as after an outage longer than the renew deadline. The old
+        // behaviour, System.exit, would end this test's JVM here.
+        // A merge patch without a resourceVersion: the leader renews every few seconds.
+        String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS).toString();
+        cluster.client.leases().inNamespace("registry-auth").withName(OperatorSettings.DEFAULT_LEASE_NAME).patch(
+                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                "{\"spec\":{\"holderIdentity\":\"elsewhere\",\"renewTime\":\"" + now
+                        + "\",\"acquireTime\":\"" + now + "\"}}");
+        await("the loss is noticed", replica::leaseLosses, n -> n >= 1L);
+
+        // "elsewhere" never renews: once its Lease expires, replica-1 takes it again and reconciles.
+        RegistryAuth auth = cluster.client.resource(
+                cluster.registryAuth("registry", "main", "registry.example.com")).create();
+        await("replica-1 leads again", this::lease, l -> "replica-1".equals(l.getSpec().getHolderIdentity()));
+        await("Ready, reconciled by the new candidacy", () -> cluster.get(auth), RegistryAuthReconcilerTest::ready);
+        assertThat(replica.operator().getRuntimeInfo().isStarted()).isTrue();
+    }
 }
