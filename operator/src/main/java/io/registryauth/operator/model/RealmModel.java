@@ -217,7 +217,10 @@ public final class RealmModel {
         }
         // A bad line costs that line only; Htpasswd's messages name the line and the user, never a hash.
         Htpasswd.Parsed parsed = Htpasswd.read(htpasswd.get(), groups);
-        parsed.problems().forEach(p -> problems.add(new GrantModel.Problem(USERS_UNAVAILABLE, p)));
+        if (!parsed.problems().isEmpty()) {
+            // One problem naming every skipped line, so a status that shows one problem shows them all.
+            problems.add(new GrantModel.Problem(USERS_UNAVAILABLE, String.join("; ", parsed.problems())));
+        }
         return parsed.users();
     }
 
