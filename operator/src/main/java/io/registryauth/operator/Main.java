@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.registryauth.operator.dev.DevMode;
 import io.registryauth.operator.dev.DevOptions;
 import io.registryauth.operator.auth.ServiceAccountAuthenticator;
+import io.registryauth.operator.feed.PersistedSnapshot;
 import io.registryauth.operator.feed.RealmFeed;
 import io.registryauth.operator.feed.ServiceAccountLogins;
 import io.registryauth.realm.RealmState;
@@ -81,7 +82,10 @@ public final class Main {
         }
         LOG.info("realm listening on port {}, trusted proxies {}", REALM_PORT, settings.trustedProxies());
         RealmProblemSignal problems = new RealmProblemSignal();
-        RealmFeed feed = RealmFeed.start(client, settings, state, logins, problems);
+        // With SNAPSHOT_DIR set, the feed keeps its inputs there and a start without the API server serves them.
+        PersistedSnapshot store = PersistedSnapshot.fromEnvironment(System.getenv(), client.getKubernetesSerialization())
+                .orElse(null);
+        RealmFeed feed = RealmFeed.start(client, settings, state, logins, problems, store);
         // In the background: a replica started while the API server is away serves tokens meanwhile.
         RegistryAuthOperator operator = RegistryAuthOperator.startInBackground(client, settings, problems);
         runUntilStopped(() -> {

@@ -19,6 +19,7 @@ import io.registryauth.operator.tolerance.Unreadable;
 import io.registryauth.realm.RealmConfig;
 import io.registryauth.realm.RealmSnapshot;
 import io.registryauth.realm.RealmState;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -27,6 +28,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
@@ -34,6 +36,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,13 +79,24 @@ public final class RealmFeed implements AutoCloseable {
     /** Whether a snapshot built from synced caches has been swapped in (readiness waits for the first). */
     private boolean loaded;
     private volatile boolean closed;
+    /** Where the inputs are kept for a start without the API server; null = nowhere. */
+    private final PersistedSnapshot store;
+    /** When the caches were last known to be in step with the API server; null before that. */
+    private volatile Instant confirmedAt;
+    /** Whether the snapshot served was built from the persisted inputs, not yet from the API server. */
+    private volatile boolean servingPersisted;
+    private volatile int unreadable;
+    /** Inputs waiting to be written (touched only on the rebuild thread). */
+    private PersistedSnapshot.Contents unsaved;
+    private String savedFingerprint = "";
 
     /** A realm as last built, with the fingerprint of its inputs and the problems reported for it. */
     private record Built(String fingerprint, RealmModel.Outcome outcome) {
     }
 
     private RealmFeed(KubernetesClient client, OperatorSettings settings, RealmState state,
-                      ServiceAccountLogins logins, RealmProblemSignal problems) {
+                      ServiceAccountLogins logins, RealmProblemSignal problems, PersistedSnapshot store) {
+        this.store = store;
         this.client = client;
         this.settings = settings;
         this.state = state;
@@ -109,7 +123,22 @@ public final class RealmFeed implements AutoCloseable {
     /** As above, also telling {@code problems} when a realm's problems change (for its RegistryAuth's status). */
     public static RealmFeed start(KubernetesClient client, OperatorSettings settings, RealmState state,
                                   ServiceAccountLogins logins, RealmProblemSignal problems) {
-        RealmFeed feed = new RealmFeed(client, settings, state, logins, problems);
+        return start(client, settings, state, logins, problems, null);
+    }
+
+    /**
+     * As above, keeping the inputs in {@code store} (null = nowhere): when it holds inputs from an earlier
+     * run, the realm is built from them first and served until the API server answers (see
+     * {@link StaticStability}).
+     */
+    public static RealmFeed start(KubernetesClient client, OperatorSettings settings, RealmState state,
+                                  ServiceAccountLogins logins, RealmProblemSignal problems, PersistedSnapshot store) {
+        RealmFeed feed = new RealmFeed(client, settings, state, logins, problems, store);
+        StaticStability.publish(feed, state);
+        if (store != null) {
+            feed.executor.execute(feed::servePersisted);
+        }
+        feed.executor.scheduleWithFixedDelay(feed::confirm, 1, 1, TimeUnit.SECONDS);
         if (settings.namespaces().isEmpty()) {
             feed.auths.add(feed.inform(client.resources(RegistryAuth.class).inAnyNamespace().runnableInformer(0)));
             feed.grants.add(feed.inform(client.resources(RepositoryAccess.class).inAnyNamespace().runnableInformer(0)));
@@ -165,11 +194,14 @@ public final class RealmFeed implements AutoCloseable {
             // One object that cannot be read costs only itself: a RegistryAuth keeps its last readable version,
             // a grant is left out (what it grants is unknown).
             List<RegistryAuth> registryAuths = readableAuths.resolve(all(auths));
-            List<RepositoryAccess> repositoryAccesses = all(grants).stream().filter(g -> !Unreadable.is(g)).toList();
+            List<RepositoryAccess> everyGrant = all(grants);
+            List<RepositoryAccess> repositoryAccesses = everyGrant.stream().filter(g -> !Unreadable.is(g)).toList();
+            unreadable = readableAuths.unreadable() + everyGrant.size() - repositoryAccesses.size();
             Map<String, Secret> pullSecrets = new HashMap<>();
             all(robotSecrets).forEach(secret -> pullSecrets.put(ResourceNames.key(secret), secret));
             followSecrets(registryAuths);
             Map<String, Built> next = new HashMap<>();
+            Map<String, Secret> used = new TreeMap<>();
             boolean complete = true;
             for (RegistryAuth auth : registryAuths) {
                 String id = ResourceNames.key(auth);
@@ -182,41 +214,147 @@ public final class RealmFeed implements AutoCloseable {
                     }
                     continue;
                 }
-                next.put(id, build(auth, secrets, repositoryAccesses, pullSecrets));
+                // Every Secret read is kept for a start without the API server, but the signing Secret, which
+                // a replica reads from its mounted volume instead.
+                String signingKey = ResourceNames.key(auth.getMetadata().getNamespace(), ResourceNames.signingSecret(auth));
+                next.put(id, build(auth, key -> key.equals(signingKey) ? secrets.getStore().getByKey(key)
+                        : StaticStability.remember(used, secrets.getStore().getByKey(key)), repositoryAccesses,
+                        pullSecrets));
             }
-            built.clear();
-            built.putAll(next);
-            List<RealmConfig> realms = uniqueServices(registryAuths, next);
-            Map<String, ServiceAccountLogin> serviceAccountLogins = new HashMap<>();
-            for (RegistryAuth auth : registryAuths) {
-                if (auth.getSpec() != null && auth.getSpec().getAuthentication() != null) {
-                    ServiceAccountLogin.of(auth.getSpec().getAuthentication().getServiceAccounts())
-                            .ifPresent(login -> serviceAccountLogins.put(ResourceNames.key(auth), login));
-                }
-            }
-            // Before the swap, so a realm never serves without the login its RegistryAuth asks for.
-            logins.replace(serviceAccountLogins);
-            // The first snapshot is swapped in even when empty, so a cluster without RegistryAuths turns
-            // ready; but not while Secrets are still listing, or realms would be missing from it.
-            if (loaded ? !sameRealms(state.current(), realms) : complete) {
-                state.swap(RealmSnapshot.of(realms));
-                loaded = true;
+            publish(registryAuths, next, complete);
+            if (complete) {
+                servingPersisted = false;
+                keep(registryAuths, repositoryAccesses, used, pullSecrets);
             }
         } catch (RuntimeException e) {
             LOG.error("rebuilding the realm snapshot failed; the previous one keeps serving", e);
         }
     }
 
-    private Built build(RegistryAuth auth, SharedIndexInformer<Secret> secrets, List<RepositoryAccess> all,
+    /** Swaps in the realms built from {@code next} (the first time only once {@code complete}). */
+    private void publish(List<RegistryAuth> registryAuths, Map<String, Built> next, boolean complete) {
+        built.clear();
+        built.putAll(next);
+        List<RealmConfig> realms = uniqueServices(registryAuths, next);
+        Map<String, ServiceAccountLogin> serviceAccountLogins = new HashMap<>();
+        for (RegistryAuth auth : registryAuths) {
+            if (auth.getSpec() != null && auth.getSpec().getAuthentication() != null) {
+                ServiceAccountLogin.of(auth.getSpec().getAuthentication().getServiceAccounts())
+                        .ifPresent(login -> serviceAccountLogins.put(ResourceNames.key(auth), login));
+            }
+        }
+        // Before the swap, so a realm never serves without the login its RegistryAuth asks for.
+        logins.replace(serviceAccountLogins);
+        // The first snapshot is swapped in even when empty, so a cluster without RegistryAuths turns
+        // ready; but not while Secrets are still listing, or realms would be missing from it.
+        if (loaded ? !sameRealms(state.current(), realms) : complete) {
+            state.swap(RealmSnapshot.of(realms));
+            loaded = true;
+        }
+    }
+
+    /** On start, before the informers report: the realm from the inputs an earlier run kept, if any. */
+    private void servePersisted() {
+        try {
+            Optional<PersistedSnapshot.Contents> kept = store.load();
+            if (kept.isEmpty() || loaded) {
+                return;
+            }
+            PersistedSnapshot.Contents contents = kept.get();
+            Map<String, Secret> secrets = new HashMap<>();
+            Map<String, Secret> pullSecrets = new HashMap<>();
+            for (Secret secret : contents.secrets()) {
+                secrets.put(ResourceNames.key(secret), secret);
+                if (secret.getMetadata().getLabels() != null
+                        && secret.getMetadata().getLabels().containsKey(ResourceNames.ROBOT_FOR_LABEL)) {
+                    pullSecrets.put(ResourceNames.key(secret), secret);
+                }
+            }
+            Map<String, Built> next = new HashMap<>();
+            for (RegistryAuth auth : contents.registryAuths()) {
+                next.put(ResourceNames.key(auth), build(auth, secrets::get, contents.repositoryAccesses(), pullSecrets));
+            }
+            publish(contents.registryAuths(), next, true);
+            servingPersisted = true;
+            confirmedAt = contents.confirmedAt();
+            LOG.warn("serving {} realms from the inputs persisted at {} in {} until the API server answers",
+                    state.current().byService().size(), contents.confirmedAt(), store.file());
+        } catch (RuntimeException e) {
+            LOG.error("cannot serve from the persisted inputs in {}; waiting for the API server", store.file(), e);
+        }
+    }
+
+    /** Notes that the caches are current while every informer watches; writes pending inputs. */
+    private void confirm() {
+        if (closed || servingPersisted || !loaded || !synced() || !watching()) {
+            return;
+        }
+        confirmedAt = Instant.now();
+        if (store != null && unsaved != null) {
+            try {
+                store.save(new PersistedSnapshot.Contents(confirmedAt, unsaved.registryAuths(),
+                        unsaved.repositoryAccesses(), unsaved.secrets()));
+                unsaved = null;
+            } catch (RuntimeException e) {
+                LOG.warn("cannot persist the realm inputs: {}", e.getMessage());
+            }
+        }
+    }
+
+    private boolean watching() {
+        return auths.stream().allMatch(SharedIndexInformer::isWatching)
+                && grants.stream().allMatch(SharedIndexInformer::isWatching)
+                && robotSecrets.stream().allMatch(SharedIndexInformer::isWatching)
+                && secretsByNamespace.values().stream().allMatch(SharedIndexInformer::isWatching);
+    }
+
+    /** Queues the inputs for the next {@link #confirm} when they differ from those last queued. */
+    private void keep(List<RegistryAuth> registryAuths, List<RepositoryAccess> repositoryAccesses,
+                      Map<String, Secret> used, Map<String, Secret> pullSecrets) {
+        if (store == null) {
+            return;
+        }
+        List<RepositoryAccess> targeting = repositoryAccesses.stream()
+                .filter(g -> registryAuths.stream().anyMatch(a -> RealmModel.targets(g, a))).toList();
+        List<Secret> secrets = new ArrayList<>(used.values());
+        targeting.stream().filter(g -> g.getSpec().getCredentials() != null
+                        && g.getSpec().getCredentials().getSecretName() != null)
+                .map(g -> pullSecrets.get(ResourceNames.key(g.getMetadata().getNamespace(),
+                        g.getSpec().getCredentials().getSecretName())))
+                .filter(Objects::nonNull).distinct().forEach(secrets::add);
+        String fingerprint = built.values().stream().map(Built::fingerprint).sorted().collect(Collectors.joining("/"))
+                + "#" + secrets.stream().map(RealmFeed::version).sorted().collect(Collectors.joining(","));
+        if (!fingerprint.equals(savedFingerprint)) {
+            savedFingerprint = fingerprint;
+            unsaved = new PersistedSnapshot.Contents(null, registryAuths, targeting, secrets);
+        }
+    }
+
+    /** When the caches were last known current (null: never). */
+    Instant confirmedAt() {
+        return confirmedAt;
+    }
+
+    /** Whether the realm served was built from persisted inputs and the API server has not answered since. */
+    public boolean servingPersisted() {
+        return servingPersisted;
+    }
+
+    /** How many custom resources the last rebuild could not read. */
+    int unreadable() {
+        return unreadable;
+    }
+
+    private Built build(RegistryAuth auth, Function<String, Secret> secrets, List<RepositoryAccess> all,
                         Map<String, Secret> pullSecrets) {
         String namespace = auth.getMetadata().getNamespace();
         AuthenticationSpec authentication = auth.getSpec() == null ? null : auth.getSpec().getAuthentication();
-        Secret signing = secrets.getStore().getByKey(ResourceNames.key(namespace, ResourceNames.signingSecret(auth)));
+        Secret signing = secrets.apply(ResourceNames.key(namespace, ResourceNames.signingSecret(auth)));
         Secret htpasswd = authentication == null ? null : referenced(secrets, namespace, authentication.getHtpasswd());
         Secret groups = authentication == null ? null : referenced(secrets, namespace, authentication.getGroups());
         Map<String, Secret> oidcSecrets = new TreeMap<>();
         for (String name : RealmModel.oidcSecretNames(auth)) {
-            Secret secret = secrets.getStore().getByKey(ResourceNames.key(namespace, name));
+            Secret secret = secrets.apply(ResourceNames.key(namespace, name));
             if (secret != null) {
                 oidcSecrets.put(name, secret);
             }
@@ -261,11 +399,11 @@ public final class RealmFeed implements AutoCloseable {
         return new Built(fingerprint, outcome);
     }
 
-    private static Secret referenced(SharedIndexInformer<Secret> secrets, String namespace, SecretSource source) {
+    private static Secret referenced(Function<String, Secret> secrets, String namespace, SecretSource source) {
         if (source == null || source.getSecretRef() == null || source.getSecretRef().getName() == null) {
             return null;
         }
-        return secrets.getStore().getByKey(ResourceNames.key(namespace, source.getSecretRef().getName()));
+        return secrets.apply(ResourceNames.key(namespace, source.getSecretRef().getName()));
     }
 
     /** Resource versions identify the inputs; the same versions build the same realm. */
