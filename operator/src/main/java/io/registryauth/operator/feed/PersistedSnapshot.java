@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.registryauth.api.v1alpha1.RegistryAuth;
 import io.registryauth.api.v1alpha1.RepositoryAccess;
+import io.registryauth.operator.keys.SigningKeyMirror;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -29,9 +31,8 @@ import java.util.stream.Stream;
  * replica (re)started while the API server is unreachable can serve. What is kept are the Kubernetes objects
  * the feed read (RegistryAuths, RepositoryAccesses, the Secrets they reference and the generated pull
  * Secrets), never a built realm: on start the same model code builds the realm from them. Signing-key
- * Secrets are not written here; they are read from the Secret volume mounted at {@link #ENV_SIGNING_KEYS_DIR},
- * laid out as {@code <dir>/<namespace>/<secret name>/<data key>} (a projected volume; see
- * manifests/04-deployment.yaml).
+ * Secrets are not written here; they are read from the Secret volume mounted at {@link #ENV_SIGNING_KEYS_DIR}:
+ * the copy {@link SigningKeyMirror} keeps in the operator's namespace (see manifests/04-deployment.yaml).
  */
 public final class PersistedSnapshot {
     /** Directory for the inputs file (an emptyDir); unset = nothing persisted. */
@@ -122,40 +123,36 @@ public final class PersistedSnapshot {
                 secrets));
     }
 
-    /** The mounted signing Secrets, rebuilt as Secret objects (files hold the decoded data). */
+    /**
+     * The mounted signing Secrets, rebuilt as Secret objects: files named {@code <namespace>_<secret>_<key>}
+     * ({@link SigningKeyMirror}) hold the decoded data.
+     */
     List<Secret> signingSecrets() {
         List<Secret> secrets = new ArrayList<>();
         if (signingKeysDir == null || !Files.isDirectory(signingKeysDir)) {
             return secrets;
         }
-        for (Path namespace : visibleDirectories(signingKeysDir)) {
-            for (Path secret : visibleDirectories(namespace)) {
-                Map<String, String> data = new LinkedHashMap<>();
-                for (Path key : visibleFiles(secret)) {
-                    try {
-                        data.put(key.getFileName().toString(), Base64.getEncoder().encodeToString(Files.readAllBytes(key)));
-                    } catch (IOException e) {
-                        throw new UncheckedIOException("cannot read " + key, e);
-                    }
-                }
-                secrets.add(new SecretBuilder().withMetadata(new ObjectMetaBuilder()
-                                .withNamespace(namespace.getFileName().toString())
-                                .withName(secret.getFileName().toString()).build())
-                        .withData(data).build());
+        Map<String, Map<String, String>> bySecret = new TreeMap<>();
+        for (Path file : list(signingKeysDir).stream().filter(Files::isRegularFile).toList()) {
+            String[] parts = file.getFileName().toString().split("_", 3);
+            if (parts.length != 3) {
+                continue;
+            }
+            try {
+                bySecret.computeIfAbsent(parts[0] + "/" + parts[1], k -> new LinkedHashMap<>())
+                        .put(parts[2], Base64.getEncoder().encodeToString(Files.readAllBytes(file)));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
             }
         }
+        bySecret.forEach((key, data) -> secrets.add(new SecretBuilder().withMetadata(new ObjectMetaBuilder()
+                        .withNamespace(key.substring(0, key.indexOf('/'))).withName(key.substring(key.indexOf('/') + 1))
+                        .build())
+                .withData(data).build()));
         return secrets;
     }
 
-    /** Kubernetes volumes hold "..data" and timestamped directories beside the visible entries. */
-    private static List<Path> visibleDirectories(Path dir) {
-        return list(dir).stream().filter(Files::isDirectory).toList();
-    }
-
-    private static List<Path> visibleFiles(Path dir) {
-        return list(dir).stream().filter(Files::isRegularFile).toList();
-    }
-
+    /** Secret volumes hold "..data" and timestamped directories beside the visible entries. */
     private static List<Path> list(Path dir) {
         try (Stream<Path> entries = Files.list(dir)) {
             return entries.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();

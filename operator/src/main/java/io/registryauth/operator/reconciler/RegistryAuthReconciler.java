@@ -33,6 +33,7 @@ import io.registryauth.operator.OperatorSettings;
 import io.registryauth.operator.RealmProblemSignal;
 import io.registryauth.operator.ResourceNames;
 import io.registryauth.operator.keys.KeyRotation;
+import io.registryauth.operator.keys.SigningKeyMirror;
 import io.registryauth.operator.keys.SigningKeySecret;
 import io.registryauth.operator.model.GrantModel;
 import io.registryauth.operator.tolerance.Unreadable;
@@ -175,6 +176,8 @@ public class RegistryAuthReconciler implements Reconciler<RegistryAuth> {
             step.changes().forEach(c -> events.record(auth, EventRecorder.NORMAL, c.reason(), c.message()));
         }
         SigningKeySecret.Contents keys = step.contents();
+        // For replicas that restart while the API server is away (they mount the copy; see SigningKeyMirror).
+        SigningKeyMirror.update(client, settings.leaseNamespace(), secret);
 
         context.managedWorkflowAndDependentResourceContext().put(RegistryConfigMapDependentResource.CONTEXT_KEY,
                 new RegistryConfig(status.getRealm(), spec.getService(), ResourceNames.issuer(auth),

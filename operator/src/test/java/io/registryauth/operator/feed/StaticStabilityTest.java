@@ -22,6 +22,7 @@ import io.registryauth.operator.Clients;
 import io.registryauth.operator.OperatorSettings;
 import io.registryauth.operator.RealmProblemSignal;
 import io.registryauth.operator.TokenServerOptions;
+import io.registryauth.operator.keys.SigningKeyMirror;
 import io.registryauth.operator.model.Fixtures;
 import io.registryauth.realm.RealmState;
 import io.registryauth.realm.http.TokenServer;
@@ -130,15 +131,18 @@ class StaticStabilityTest {
 
     private final List<RealmFeed> replicas = new java.util.ArrayList<>();
 
-    /** The signing Secret as a projected Secret volume lays it out: {@code <dir>/<namespace>/<name>/<key>}. */
+    /**
+     * The leader's copy of the signing keys in the operator's namespace, laid out as kubelet mounts a Secret
+     * volume: one file per data key, beside a "..data" directory.
+     */
     private Path mountedSigningKeys() throws Exception {
-        Path keys = dir.resolve("signing-keys");
-        Path secretDir = Files.createDirectories(keys.resolve("registry").resolve(signing.getMetadata().getName()));
-        for (Map.Entry<String, String> entry : signing.getData().entrySet()) {
-            Files.write(secretDir.resolve(entry.getKey()), Base64.getDecoder().decode(entry.getValue()));
+        SigningKeyMirror.update(direct, "registry-auth", signing);
+        Secret mirror = direct.secrets().inNamespace("registry-auth").withName(SigningKeyMirror.SECRET_NAME).get();
+        Path keys = Files.createDirectories(dir.resolve("signing-keys"));
+        for (Map.Entry<String, String> entry : mirror.getData().entrySet()) {
+            Files.write(keys.resolve(entry.getKey()), Base64.getDecoder().decode(entry.getValue()));
         }
-        // What kubelet adds beside the keys; not data.
-        Files.createDirectories(secretDir.resolve("..2026_01_01_00_00_00.000000000"));
+        Files.createDirectories(keys.resolve("..data"));
         return keys;
     }
 
