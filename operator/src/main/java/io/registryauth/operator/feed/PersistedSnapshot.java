@@ -7,7 +7,9 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.registryauth.api.v1alpha1.RegistryAuth;
 import io.registryauth.api.v1alpha1.RepositoryAccess;
+import io.registryauth.operator.ResourceNames;
 import io.registryauth.operator.keys.SigningKeyMirror;
+import io.registryauth.operator.model.RealmModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -19,12 +21,17 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The realm's inputs as this replica last read them from the API server, kept on local disk so that a
@@ -40,6 +47,7 @@ public final class PersistedSnapshot {
     /** Directory where the signing Secrets are mounted; unset = no realm can be served from disk. */
     public static final String ENV_SIGNING_KEYS_DIR = "SIGNING_KEYS_DIR";
     static final String FILE = "realm-inputs.json";
+    private static final Logger LOG = LoggerFactory.getLogger(PersistedSnapshot.class);
 
     private final Path dir;
     private final Path signingKeysDir;
@@ -60,6 +68,75 @@ public final class PersistedSnapshot {
             registryAuths = registryAuths == null ? List.of() : List.copyOf(registryAuths);
             repositoryAccesses = repositoryAccesses == null ? List.of() : List.copyOf(repositoryAccesses);
             secrets = secrets == null ? List.of() : List.copyOf(secrets);
+        }
+
+        /**
+         * What to keep of a rebuild: the RegistryAuths, the grants naming one of them, the Secrets the realms
+         * read and the pull Secrets of those grants (not yet confirmed: the time is set when written).
+         */
+        static Contents of(List<RegistryAuth> registryAuths, List<RepositoryAccess> grants,
+                           Collection<Secret> secretsRead, Map<String, Secret> pullSecrets) {
+            List<RepositoryAccess> targeting = grants.stream()
+                    .filter(g -> registryAuths.stream().anyMatch(a -> RealmModel.targets(g, a))).toList();
+            Map<String, Secret> secrets = new LinkedHashMap<>();
+            secretsRead.forEach(secret -> secrets.put(ResourceNames.key(secret), secret));
+            for (RepositoryAccess grant : targeting) {
+                if (grant.getSpec().getCredentials() != null && grant.getSpec().getCredentials().getSecretName() != null) {
+                    String key = ResourceNames.key(grant.getMetadata().getNamespace(),
+                            grant.getSpec().getCredentials().getSecretName());
+                    Secret pull = pullSecrets.get(key);
+                    if (pull != null) {
+                        secrets.putIfAbsent(key, pull);
+                    }
+                }
+            }
+            return new Contents(null, registryAuths, targeting, List.copyOf(secrets.values()));
+        }
+
+        /** The Secrets by "namespace/name". */
+        Map<String, Secret> secretsByKey() {
+            Map<String, Secret> byKey = new HashMap<>();
+            secrets.forEach(secret -> byKey.put(ResourceNames.key(secret), secret));
+            return byKey;
+        }
+
+        /** The generated pull Secrets (those with the robot-for label) by "namespace/name". */
+        Map<String, Secret> pullSecretsByKey() {
+            Map<String, Secret> byKey = new HashMap<>();
+            secrets.stream().filter(s -> s.getMetadata().getLabels() != null
+                            && s.getMetadata().getLabels().containsKey(ResourceNames.ROBOT_FOR_LABEL))
+                    .forEach(secret -> byKey.put(ResourceNames.key(secret), secret));
+            return byKey;
+        }
+    }
+
+    /**
+     * Inputs waiting to be written, replaced only when their key (what identifies them: the realms'
+     * fingerprints and the Secrets' versions) changes. Used by one thread.
+     */
+    static final class Pending {
+        private Object key;
+        private Contents contents;
+
+        void offer(Object nextKey, Supplier<Contents> next) {
+            if (!nextKey.equals(key)) {
+                key = nextKey;
+                contents = next.get();
+            }
+        }
+
+        /** Writes what waits, stamped {@code confirmedAt}; a failure is logged and retried next time. */
+        void saveTo(PersistedSnapshot store, Instant confirmedAt) {
+            if (contents == null) {
+                return;
+            }
+            try {
+                store.save(new Contents(confirmedAt, contents.registryAuths(), contents.repositoryAccesses(),
+                        contents.secrets()));
+                contents = null;
+            } catch (RuntimeException e) {
+                LOG.warn("cannot persist the realm inputs: {}", e.getMessage());
+            }
         }
     }
 

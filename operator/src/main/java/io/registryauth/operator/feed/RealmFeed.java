@@ -87,8 +87,7 @@ public final class RealmFeed implements AutoCloseable {
     private volatile boolean servingPersisted;
     private volatile int unreadable;
     /** Inputs waiting to be written (touched only on the rebuild thread). */
-    private PersistedSnapshot.Contents unsaved;
-    private String savedFingerprint = "";
+    private final PersistedSnapshot.Pending unsaved = new PersistedSnapshot.Pending();
 
     /** A realm as last built, with the fingerprint of its inputs and the problems reported for it. */
     private record Built(String fingerprint, RealmModel.Outcome outcome) {
@@ -261,18 +260,11 @@ public final class RealmFeed implements AutoCloseable {
                 return;
             }
             PersistedSnapshot.Contents contents = kept.get();
-            Map<String, Secret> secrets = new HashMap<>();
-            Map<String, Secret> pullSecrets = new HashMap<>();
-            for (Secret secret : contents.secrets()) {
-                secrets.put(ResourceNames.key(secret), secret);
-                if (secret.getMetadata().getLabels() != null
-                        && secret.getMetadata().getLabels().containsKey(ResourceNames.ROBOT_FOR_LABEL)) {
-                    pullSecrets.put(ResourceNames.key(secret), secret);
-                }
-            }
+            Map<String, Secret> secrets = contents.secretsByKey();
             Map<String, Built> next = new HashMap<>();
             for (RegistryAuth auth : contents.registryAuths()) {
-                next.put(ResourceNames.key(auth), build(auth, secrets::get, contents.repositoryAccesses(), pullSecrets));
+                next.put(ResourceNames.key(auth), build(auth, secrets::get, contents.repositoryAccesses(),
+                        contents.pullSecretsByKey()));
             }
             publish(contents.registryAuths(), next, true);
             servingPersisted = true;
@@ -290,14 +282,8 @@ public final class RealmFeed implements AutoCloseable {
             return;
         }
         confirmedAt = Instant.now();
-        if (store != null && unsaved != null) {
-            try {
-                store.save(new PersistedSnapshot.Contents(confirmedAt, unsaved.registryAuths(),
-                        unsaved.repositoryAccesses(), unsaved.secrets()));
-                unsaved = null;
-            } catch (RuntimeException e) {
-                LOG.warn("cannot persist the realm inputs: {}", e.getMessage());
-            }
+        if (store != null) {
+            unsaved.saveTo(store, confirmedAt);
         }
     }
 
@@ -311,22 +297,13 @@ public final class RealmFeed implements AutoCloseable {
     /** Queues the inputs for the next {@link #confirm} when they differ from those last queued. */
     private void keep(List<RegistryAuth> registryAuths, List<RepositoryAccess> repositoryAccesses,
                       Map<String, Secret> used, Map<String, Secret> pullSecrets) {
-        if (store == null) {
-            return;
-        }
-        List<RepositoryAccess> targeting = repositoryAccesses.stream()
-                .filter(g -> registryAuths.stream().anyMatch(a -> RealmModel.targets(g, a))).toList();
-        List<Secret> secrets = new ArrayList<>(used.values());
-        targeting.stream().filter(g -> g.getSpec().getCredentials() != null
-                        && g.getSpec().getCredentials().getSecretName() != null)
-                .map(g -> pullSecrets.get(ResourceNames.key(g.getMetadata().getNamespace(),
-                        g.getSpec().getCredentials().getSecretName())))
-                .filter(Objects::nonNull).distinct().forEach(secrets::add);
-        String fingerprint = built.values().stream().map(Built::fingerprint).sorted().collect(Collectors.joining("/"))
-                + "#" + secrets.stream().map(RealmFeed::version).sorted().collect(Collectors.joining(","));
-        if (!fingerprint.equals(savedFingerprint)) {
-            savedFingerprint = fingerprint;
-            unsaved = new PersistedSnapshot.Contents(null, registryAuths, targeting, secrets);
+        if (store != null) {
+            // Same realms from the same inputs and the same Secrets: nothing new to write.
+            Map<String, String> fingerprints = new HashMap<>();
+            built.forEach((id, b) -> fingerprints.put(id, b.fingerprint()));
+            List<String> secretVersions = used.values().stream().map(RealmFeed::version).toList();
+            unsaved.offer(List.of(fingerprints, secretVersions), () -> PersistedSnapshot.Contents.of(registryAuths,
+                    repositoryAccesses, used.values(), pullSecrets));
         }
     }
 
