@@ -199,17 +199,25 @@ public final class TolerantSerialization {
         /** The object without its spec (and without its status, when that cannot be read either), marked. */
         private Object husk(ObjectNode object, String problem, JsonParser p, DeserializationContext ctxt,
                             JsonMappingException cause) throws IOException {
-            ObjectNode withStatus = object.deepCopy();
-            withStatus.remove("spec");
-            ObjectNode bare = withStatus.deepCopy();
-            bare.remove("status");
+            ObjectNode bare = object.objectNode();
+            for (String field : List.of("apiVersion", "kind", "metadata")) {
+                if (object.has(field)) {
+                    bare.set(field, object.get(field));
+                }
+            }
             Object husk = null;
-            for (ObjectNode attempt : List.of(withStatus, bare)) {
+            if (object.has("status")) {
                 try {
-                    husk = read(attempt, p, ctxt);
-                    break;
+                    husk = read(bare.deepCopy().set("status", object.get("status")), p, ctxt);
                 } catch (JsonMappingException e) {
-                    // Try with less.
+                    // Without its status, then.
+                }
+            }
+            if (husk == null) {
+                try {
+                    husk = read(bare, p, ctxt);
+                } catch (JsonMappingException e) {
+                    throw cause;
                 }
             }
             if (!(husk instanceof HasMetadata resource) || resource.getMetadata() == null) {
