@@ -15,13 +15,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * an API-server outage (or a network partition) as one replica sees it, while the test still reaches the
  * server directly. While cut, open connections are closed and new ones closed at once.
  */
-final class ApiProxy implements AutoCloseable {
+public final class ApiProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
 
-    ApiProxy(int targetPort) throws IOException {
+    public ApiProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread accept = new Thread(this::accept, "api-proxy");
@@ -29,18 +29,18 @@ final class ApiProxy implements AutoCloseable {
         accept.start();
     }
 
-    int port() {
+    public int port() {
         return listener.getLocalPort();
     }
 
     /** From now on the client cannot reach the API server. */
-    void cut() {
+    public void cut() {
         cut = true;
         open.forEach(ApiProxy::closeQuietly);
         open.clear();
     }
 
-    void restore() {
+    public void restore() {
         cut = false;
     }
 
