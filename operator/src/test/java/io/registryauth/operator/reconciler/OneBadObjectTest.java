@@ -155,6 +155,10 @@ class OneBadObjectTest {
         await("main stays Ready", () -> cluster.client.resources(RegistryAuth.class).inNamespace("registry")
                 .withName("main").get(), RegistryAuthReconcilerTest::ready);
 
+        await("the feed counts the two it cannot read", () -> state.gauges().stream()
+                .filter(g -> g.name().equals("registry_auth_unreadable_objects")).findFirst().orElseThrow()
+                .value().getAsDouble(), n -> n == 2.0);
+
         apply(GRANTS, grant("after", "carol", "repositories: [\"team-c/**\"]", "actions: [pull, push]"));
         await("a good grant added after the bad ones is enforced",
                 () -> allows(user("carol"), repository("team-c/app", "push")), b -> b);
