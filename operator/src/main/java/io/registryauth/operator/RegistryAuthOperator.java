@@ -169,7 +169,10 @@ public final class RegistryAuthOperator implements AutoCloseable {
         };
     }
 
-    /** The running JOSDK operator (for health checks: {@code operator().getRuntimeInfo()}). */
+    /**
+     * The current JOSDK operator (for health checks: {@code operator().getRuntimeInfo()}); replaced when the
+     * Lease is lost, and null until a background start has begun.
+     */
     public Operator operator() {
         return operator;
     }
