@@ -41,8 +41,9 @@ public final class RealmState {
         loaded = true;
     }
 
-    /** Publishes {@code gauge} on the token server's metrics. */
-    public void addGauge(Gauge gauge) {
+    /** Publishes {@code gauge} on the token server's metrics, replacing one of the same name. */
+    public synchronized void addGauge(Gauge gauge) {
+        gauges.removeIf(g -> g.name().equals(gauge.name()));
         gauges.add(gauge);
     }
 

@@ -143,6 +143,12 @@ class OperationalEndpointsTest {
             String text = realm.get("/metrics").body();
             assertThat(value(text, "registry_auth_snapshot_age_seconds")).isEqualTo(42);
             assertThat(text).contains("# TYPE registry_auth_snapshot_age_seconds gauge");
+            // A feeder started again on the same state replaces its gauge rather than adding a second series.
+            state.addGauge(new RealmState.Gauge("registry_auth_snapshot_age_seconds", "Seconds since confirmed.",
+                    () -> 7));
+            String again = realm.get("/metrics").body();
+            assertThat(value(again, "registry_auth_snapshot_age_seconds")).isEqualTo(7);
+            assertThat(again.split("# TYPE registry_auth_snapshot_age_seconds", -1)).hasSize(2);
         }
     }
 
