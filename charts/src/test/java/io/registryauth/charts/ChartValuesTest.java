@@ -208,7 +208,11 @@ class ChartValuesTest {
         assertThat(operator.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(operator.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(operator.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
-        assertThat(operator.getVolumeMounts()).extracting(m -> m.getMountPath()).containsExactly("/tmp");
+        // Writable: /tmp and the memory-backed snapshot directory; the signing-key copy is mounted read-only.
+        assertThat(operator.getVolumeMounts()).extracting(m -> m.getMountPath())
+                .containsExactly("/tmp", "/var/lib/registry-auth/snapshot", "/etc/registry-auth/signing-keys");
+        assertThat(operator.getVolumeMounts().get(2).getReadOnly()).isTrue();
+        assertThat(pod.getVolumes().get(1).getEmptyDir().getMedium()).isEqualTo("Memory");
     }
 
     @Test

@@ -149,6 +149,25 @@ class RealmModelTest {
     }
 
     @Test
+    void malformedHtpasswdLinesCostOnlyThoseLines() {
+        String good = Fixtures.base64(MALFORMED_AMONG_GOOD);
+        Secret mixed = new SecretBuilder(users).withData(Map.of("htpasswd", good)).build();
+
+        RealmModel.Outcome outcome = RealmModel.realm(new RealmModel.Inputs(auth, signing, mixed, null, List.of()),
+                SETTINGS);
+
+        RealmConfig realm = outcome.realm().orElseThrow();
+        assertThat(realm.users()).containsOnlyKeys("alice", "bob");
+        assertThat(reasons(outcome)).containsExactly(HtpasswdSource.USERS_UNAVAILABLE);
+        assertThat(outcome.problems().get(0).message()).startsWith("htpasswd line 2: expected user:hash (line skipped); ")
+                .contains("htpasswd line 4: user 'carol'").doesNotContain("notahash").doesNotContain("$1$");
+    }
+
+    /** alice and bob between a line without a colon and an MD5-crypt line, as the report had it. */
+    private static final String MALFORMED_AMONG_GOOD = "alice:" + "$2y$04$zq.aOKP7B1SVUC3SQcnZzulXZo0n8GOB0ogag4Mx6nIm1dmO/BVu2" + "\n"
+            + "notahash\n" + "bob:" + "$2y$04$zq.aOKP7B1SVUC3SQcnZzulXZo0n8GOB0ogag4Mx6nIm1dmO/BVu2" + "\n" + "carol:$1$md5$abcdefghij\n";
+
+    @Test
     void groupsComeFromTheirOwnSecret() {
         auth.getSpec().getAuthentication().setGroups(new SecretSource(new SecretKeyReference("registry-groups",
                 "groups")));

@@ -65,6 +65,17 @@ final class TokenMetrics {
         return adder == null ? 0 : adder.sum();
     }
 
+    /** The gauges the realm's feeder published (see {@link io.registryauth.realm.RealmState#addGauge}). */
+    static String render(java.util.List<io.registryauth.realm.RealmState.Gauge> gauges) {
+        StringBuilder out = new StringBuilder();
+        for (io.registryauth.realm.RealmState.Gauge gauge : gauges) {
+            out.append("# HELP ").append(gauge.name()).append(' ').append(gauge.help()).append('\n')
+                    .append("# TYPE ").append(gauge.name()).append(" gauge\n")
+                    .append(gauge.name()).append(' ').append(gauge.value().getAsDouble()).append('\n');
+        }
+        return out.toString();
+    }
+
     String render() {
         StringBuilder out = new StringBuilder(2048);
         out.append("# HELP registry_auth_token_requests_total Token requests answered, by service and outcome.\n")

@@ -386,7 +386,8 @@ public final class TokenServer {
     }
 
     private void metrics(RoutingContext ctx) {
-        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, TokenMetrics.CONTENT_TYPE).end(metrics.render());
+        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, TokenMetrics.CONTENT_TYPE)
+                .end(metrics.render() + TokenMetrics.render(state.gauges()));
     }
 
     /**
