@@ -85,6 +85,17 @@ public class OidcProviderSpec {
                     + " is still active, e.g. 5m.")
     private String recheckInterval = DEFAULT_RECHECK_INTERVAL;
 
+    @JsonPropertyDescription("Offers this provider to `registry-auth login`: the public client it signs in with.")
+    private OidcCliSpec cli;
+
+    public OidcCliSpec getCli() {
+        return cli;
+    }
+
+    public void setCli(OidcCliSpec cli) {
+        this.cli = cli;
+    }
+
     public String getName() {
         return name;
     }

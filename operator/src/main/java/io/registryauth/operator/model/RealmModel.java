@@ -15,6 +15,7 @@ import io.registryauth.realm.RealmConfig;
 import io.registryauth.realm.auth.Htpasswd;
 import io.registryauth.realm.auth.RobotCredentials;
 import io.registryauth.realm.auth.StaticUser;
+import io.registryauth.realm.auth.oidc.CliClient;
 import io.registryauth.realm.auth.oidc.OidcProvider;
 import io.registryauth.realm.policy.Grant;
 import io.registryauth.realm.policy.Policy;
@@ -300,7 +301,9 @@ public final class RealmModel {
         return Optional.of(new OidcProvider(spec.getName(), spec.getIssuer(),
                 spec.getAudiences() == null ? List.of() : spec.getAudiences(), usernameClaim, groupsClaim,
                 spec.getUsernamePrefix(), spec.getFixedUsernames() == null ? Set.of()
-                        : new HashSet<>(spec.getFixedUsernames()), introspection, caBundle, recheck));
+                        : new HashSet<>(spec.getFixedUsernames()), introspection, caBundle, recheck,
+                spec.getCli() == null || spec.getCli().getClientId() == null ? null
+                        : new CliClient(spec.getCli().getClientId(), spec.getCli().getScopes())));
     }
 
     /** Why a CA bundle cannot be trusted, if it cannot: reported now rather than at the first login. */

@@ -18,10 +18,12 @@ import java.util.Set;
  * @param introspection   client credentials for RFC 7662 introspection; null = local JWT validation only
  * @param caBundlePem     PEM certificates to trust for this provider; null = the JVM's trust store
  * @param recheckInterval how often a refresh-token use re-asks an introspection-backed provider; null = 5 minutes
+ * @param cli             the public client offered to {@code registry-auth login}; null = not offered
  */
 public record OidcProvider(String name, String issuer, List<String> audiences, String usernameClaim,
                            String groupsClaim, String usernamePrefix, Set<String> fixedUsernames,
-                           Introspection introspection, String caBundlePem, Duration recheckInterval) {
+                           Introspection introspection, String caBundlePem, Duration recheckInterval,
+                           CliClient cli) {
     public OidcProvider {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(issuer, "issuer");
@@ -29,6 +31,14 @@ public record OidcProvider(String name, String issuer, List<String> audiences, S
         audiences = List.copyOf(audiences);
         fixedUsernames = Set.copyOf(fixedUsernames);
         usernamePrefix = usernamePrefix == null ? "" : usernamePrefix;
+    }
+
+    /** A provider not offered to the CLI. */
+    public OidcProvider(String name, String issuer, List<String> audiences, String usernameClaim, String groupsClaim,
+                        String usernamePrefix, Set<String> fixedUsernames, Introspection introspection,
+                        String caBundlePem, Duration recheckInterval) {
+        this(name, issuer, audiences, usernameClaim, groupsClaim, usernamePrefix, fixedUsernames, introspection,
+                caBundlePem, recheckInterval, null);
     }
 
     /** Client credentials for the introspection endpoint. */
