@@ -148,7 +148,7 @@ public final class Commands implements Callable<Integer> {
             Session session = new Session(registry, realm.tokenUrl(), realm.service(), provider.name(),
                     provider.issuer(), provider.clientId(), provider.endpoints().token(),
                     provider.endpoints().revocation(), username, Json.claimStrings(claims, provider.groupsClaim()),
-                    tokens.accessToken(), tokens.accessExpiresAt(), tokens.refreshToken(), tokens.refreshExpiresAt(),
+                    tokens.accessToken(), tokens.obtainedAt(), tokens.accessExpiresAt(), tokens.refreshToken(), tokens.refreshExpiresAt(),
                     List.of());
             store.save(session);
             List<String> configured = new ArrayList<>();

@@ -21,9 +21,17 @@ final class Refresher {
         this.oauth = oauth;
     }
 
+    /**
+     * Fresh = more than a minute left, or more than half its lifetime for tokens that live under two
+     * minutes (else a 15-second token would be refreshed on every call and concurrent calls could not share).
+     */
     boolean fresh(Session session) {
-        return session.accessToken() != null
-                && session.accessExpiresAt() - clock.instant().getEpochSecond() > MARGIN_SECONDS;
+        if (session.accessToken() == null) {
+            return false;
+        }
+        long lifetime = session.accessExpiresAt() - session.accessObtainedAt();
+        long margin = session.accessObtainedAt() > 0 ? Math.min(MARGIN_SECONDS, lifetime / 2) : MARGIN_SECONDS;
+        return session.accessExpiresAt() - clock.instant().getEpochSecond() > margin;
     }
 
     /** The session with a fresh access token; {@link SessionEndedException} when only a new login helps. */
@@ -58,7 +66,7 @@ final class Refresher {
                         + ": " + e.getMessage());
             }
             // Providers may or may not rotate refresh tokens: keep the old one when no new one comes.
-            Session refreshed = current.withTokens(tokens.accessToken(), tokens.accessExpiresAt(),
+            Session refreshed = current.withTokens(tokens.accessToken(), tokens.obtainedAt(), tokens.accessExpiresAt(),
                     tokens.refreshToken() != null ? tokens.refreshToken() : current.refreshToken(),
                     tokens.refreshToken() != null ? tokens.refreshExpiresAt() : current.sessionExpiresAt());
             store.save(refreshed);

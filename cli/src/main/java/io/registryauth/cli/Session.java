@@ -10,7 +10,7 @@ import java.util.Map;
  */
 record Session(String registry, String realm, String service, String provider, String issuer, String clientId,
                String tokenEndpoint, String revocationEndpoint, String username, List<String> groups,
-               String accessToken, long accessExpiresAt, String refreshToken, long sessionExpiresAt,
+               String accessToken, long accessObtainedAt, long accessExpiresAt, String refreshToken, long sessionExpiresAt,
                List<String> configuredFiles) {
 
     Session {
@@ -18,14 +18,14 @@ record Session(String registry, String realm, String service, String provider, S
         configuredFiles = List.copyOf(configuredFiles);
     }
 
-    Session withTokens(String access, long accessExpires, String refresh, long sessionExpires) {
+    Session withTokens(String access, long obtained, long accessExpires, String refresh, long sessionExpires) {
         return new Session(registry, realm, service, provider, issuer, clientId, tokenEndpoint, revocationEndpoint,
-                username, groups, access, accessExpires, refresh, sessionExpires, configuredFiles);
+                username, groups, access, obtained, accessExpires, refresh, sessionExpires, configuredFiles);
     }
 
     Session withConfiguredFiles(List<String> files) {
         return new Session(registry, realm, service, provider, issuer, clientId, tokenEndpoint, revocationEndpoint,
-                username, groups, accessToken, accessExpiresAt, refreshToken, sessionExpiresAt, files);
+                username, groups, accessToken, accessObtainedAt, accessExpiresAt, refreshToken, sessionExpiresAt, files);
     }
 
     Map<String, Object> toJson() {
@@ -43,6 +43,7 @@ record Session(String registry, String realm, String service, String provider, S
         json.put("username", username);
         json.put("groups", groups);
         json.put("accessToken", accessToken);
+        json.put("accessObtainedAt", accessObtainedAt);
         json.put("accessExpiresAt", accessExpiresAt);
         if (refreshToken != null) {
             json.put("refreshToken", refreshToken);
@@ -57,7 +58,7 @@ record Session(String registry, String realm, String service, String provider, S
                 Json.string(json, "provider"), Json.string(json, "issuer"), Json.string(json, "clientId"),
                 Json.string(json, "tokenEndpoint"), Json.string(json, "revocationEndpoint"),
                 Json.string(json, "username"), Json.strings(json, "groups"), Json.string(json, "accessToken"),
-                Json.number(json, "accessExpiresAt", 0), Json.string(json, "refreshToken"),
+                Json.number(json, "accessObtainedAt", 0), Json.number(json, "accessExpiresAt", 0), Json.string(json, "refreshToken"),
                 Json.number(json, "sessionExpiresAt", 0), Json.strings(json, "configuredFiles"));
     }
 

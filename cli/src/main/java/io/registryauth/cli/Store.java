@@ -12,6 +12,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
@@ -19,6 +21,8 @@ import java.util.stream.Stream;
  * 0600). A lock file per registry lets concurrent credential-helper runs share one refresh.
  */
 final class Store {
+    private static final ConcurrentHashMap<String, ReentrantLock> LOCAL = new ConcurrentHashMap<>();
+
     private final Path dir;
 
     Store(Path configDir) {
@@ -81,21 +85,32 @@ final class Store {
         return out;
     }
 
-    /** Holds the registry's lock file exclusively until closed (other processes wait). */
+    /**
+     * Holds the registry's lock file exclusively until closed: other processes wait on the file lock,
+     * other threads of this one on a lock of their own (the JVM refuses overlapping file locks).
+     */
     AutoCloseable lock(String registry) {
         AtomicFiles.privateDirectory(dir);
         AtomicFiles.privateDirectory(sessions());
         Path lockFile = file(registry).resolveSibling(file(registry).getFileName() + ".lock");
+        ReentrantLock local = LOCAL.computeIfAbsent(lockFile.toAbsolutePath().toString(), k -> new ReentrantLock());
+        local.lock();
         try {
             FileChannel channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
                     PosixFilePermissions.asFileAttribute(AtomicFiles.OWNER_ONLY));
             FileLock lock = channel.lock();
             return () -> {
-                lock.release();
-                channel.close();
+                try {
+                    lock.release();
+                    channel.close();
+                } finally {
+                    local.unlock();
+                }
             };
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            local.unlock();
             throw new CliException("cannot lock " + lockFile + ": " + e.getMessage(), e);
         }
     }
+
 }

@@ -6,7 +6,7 @@ import java.text.ParseException;
 import java.util.Map;
 
 /** A token endpoint's answer. Times are epoch seconds; 0 = the provider did not say. */
-record TokenSet(String accessToken, long accessExpiresAt, String refreshToken, long refreshExpiresAt, String idToken) {
+record TokenSet(String accessToken, long obtainedAt, long accessExpiresAt, String refreshToken, long refreshExpiresAt, String idToken) {
 
     static TokenSet fromResponse(Map<String, Object> json, long now) {
         String access = Json.string(json, "access_token");
@@ -17,7 +17,7 @@ record TokenSet(String accessToken, long accessExpiresAt, String refreshToken, l
         long accessExpires = expiresIn > 0 ? now + expiresIn : expiryClaim(access);
         // Keycloak says how long the refresh token lasts (its session idle time); 0 there means no limit.
         long refreshExpiresIn = Json.number(json, "refresh_expires_in", 0);
-        return new TokenSet(access, accessExpires, Json.string(json, "refresh_token"),
+        return new TokenSet(access, now, accessExpires, Json.string(json, "refresh_token"),
                 refreshExpiresIn > 0 ? now + refreshExpiresIn : 0, Json.string(json, "id_token"));
     }
 
