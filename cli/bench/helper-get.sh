@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Wall time of `docker-credential-registry-auth get`, as docs/benchmarks.md reports it.
-#   cli/bench/helper-get.sh [JAVA_HOME]      (needs hyperfine, python3 and cli/target/registry-auth.jar)
+#   cli/bench/helper-get.sh [JAVA_HOME]      (needs hyperfine, python3 and cli/target/registry-auth.jar;
+#   RUNS=N runs per case, default 30)
 # Cached: a stored token with an hour left (no network). Refreshed: a stored token that has expired, renewed
 # at a stand-in token endpoint on 127.0.0.1 (python3, answers at once), so the JVM's HTTP client is paid for.
 set -euo pipefail
@@ -18,7 +19,7 @@ import http.server, sys
 class H(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        body = b'{"access_token":"renewed","expires_in":1,"refresh_token":"r"}'
+        body = b'{"access_token":"renewed","expires_in":0,"refresh_token":"r"}'  # 0: renewed on every call
         self.send_response(200); self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
     def log_message(self, *a): pass
@@ -39,7 +40,7 @@ JSON
 session "$work/cached" $(( $(date +%s) + 3600 ))
 session "$work/stale" 1
 
-fast="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -Xlog:disable -Xlog:all=error:stderr"
+fast="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xlog:disable -Xlog:all=error:stderr"
 helper="-Dregistryauth.argv0=docker-credential-registry-auth -jar $jar get"
 archive="$work/helper.archive"
 if [ "$feature" -ge 25 ]; then
@@ -50,11 +51,20 @@ else
   cds="-XX:SharedArchiveFile=$archive"
 fi
 "$java" -version 2>&1 | sed -n 1p
+# For comparison, a helper written in Go (Debian golang-docker-credential-helpers), if installed.
+go_helper="$(command -v docker-credential-pass || true)"
 cmd() { echo "echo registry.example.com | REGISTRY_AUTH_CONFIG_DIR=$work/$1 $java $2 $helper"; }
-hyperfine -N --warmup 3 --runs "${RUNS:-30}" --export-markdown "$work/out.md" \
+hyperfine -N --warmup 3 --runs "${RUNS:-30}" --export-json "$work/out.json" \
   -n "cached, java -jar" "sh -c '$(cmd cached "")'" \
   -n "cached, start-up flags" "sh -c '$(cmd cached "$fast")'" \
   -n "cached, start-up flags + class archive (as installed)" "sh -c '$(cmd cached "$fast $cds")'" \
   -n "refreshed, start-up flags + class archive" "sh -c '$(cmd stale "$fast $cds")'" \
-  -n "sh -c true (the shell's own share)" "sh -c true" >/dev/null
-cat "$work/out.md"
+  -n "sh -c true (the shell's own share)" "sh -c true" \
+  ${go_helper:+-n "Go helper (docker-credential-pass version)" "sh -c '$go_helper version'"} >/dev/null
+python3 - "$work/out.json" <<'PY'
+import json, sys
+print("| run | median ms | min ms | mean ms |")
+print("|---|---:|---:|---:|")
+for r in json.load(open(sys.argv[1]))["results"]:
+    print("| %s | %.0f | %.0f | %.0f |" % (r["command"], r["median"] * 1000, r["min"] * 1000, r["mean"] * 1000))
+PY

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * {@code docker-credential-registry-auth get|store|erase|list|version}: the docker credential-helper
@@ -29,8 +30,14 @@ public final class CredentialHelper {
     public static int run(String[] args, InputStream in, PrintStream out, Env env) {
         Clock clock = Clock.systemUTC();
         Store store = new Store(env.configDir());
-        return new CredentialHelper(store, new Refresher(store, clock, () -> new OAuth(new Http(), clock)))
-                .run(args, in, out);
+        // A class, not a lambda: the first lambda's bootstrap is start-up time this path does without.
+        Supplier<OAuth> oauth = new Supplier<>() {
+            @Override
+            public OAuth get() {
+                return new OAuth(new Http(), clock);
+            }
+        };
+        return new CredentialHelper(store, new Refresher(store, clock, oauth)).run(args, in, out);
     }
 
     int run(String[] args, InputStream in, PrintStream out) {

@@ -23,7 +23,7 @@ final class Installer {
     static final String HELPER_NAME = "docker-credential-" + ClientConfigs.HELPER;
     /** Settings measured for the fastest start of a short run (docs/benchmarks.md). */
     static final List<String> FAST_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-            "-XX:-UsePerfData", "-Xshare:auto", "-Xlog:disable", "-Xlog:all=error:stderr");
+            "-XX:-UsePerfData", "-Xlog:disable", "-Xlog:all=error:stderr");
 
     private final Path configDir;
     private final Path java;

@@ -1,26 +1,28 @@
 package io.registryauth.cli;
 
-import com.nimbusds.jose.util.JSONObjectUtils;
-import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** JSON through Nimbus's bundled parser: no second JSON library on the helper's start-up path. */
+/** Typed access to {@link MiniJson} documents. */
 final class Json {
     private Json() {
     }
 
+    @SuppressWarnings("unchecked")
     static Map<String, Object> parse(String text, String what) {
         try {
-            return JSONObjectUtils.parse(text);
-        } catch (ParseException e) {
-            throw new CliException(what + " is not a JSON object");
+            if (MiniJson.parse(text) instanceof Map<?, ?> map) {
+                return (Map<String, Object>) map;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below, without the text: it may hold tokens
         }
+        throw new CliException(what + " is not a JSON object");
     }
 
     static String write(Map<String, ?> object) {
-        return JSONObjectUtils.toJSONString(object);
+        return MiniJson.write(object);
     }
 
     static String string(Map<String, Object> object, String key) {

@@ -22,7 +22,12 @@ final class Registries {
         if (slash >= 0) {
             s = s.substring(0, slash);
         }
-        if (s.isEmpty() || s.contains("@") || s.chars().anyMatch(c -> c <= ' ' || c == '?' || c == '#')) {
+        boolean bad = s.isEmpty() || s.indexOf('@') >= 0;
+        for (int i = 0; i < s.length() && !bad; i++) {
+            char c = s.charAt(i);
+            bad = c <= ' ' || c == '?' || c == '#';
+        }
+        if (bad) {
             throw new CliException("not a registry name: " + printable(serverUrl));
         }
         return s.toLowerCase(Locale.ROOT);

@@ -1,11 +1,13 @@
 package io.registryauth.cli;
 
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -44,10 +46,15 @@ final class Store {
 
     Session load(String registry) {
         String text;
-        try {
-            text = Files.readString(file(registry), StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return null;
+        File file = file(registry).toFile();
+        // java.io rather than NIO: its classes are in the JDK's own class-data archive, so the helper starts faster.
+        try (FileInputStream in = new FileInputStream(file)) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (FileNotFoundException e) {
+            if (!file.exists()) {
+                return null;
+            }
+            throw new CliException("cannot read the stored sign-in for " + registry + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new CliException("cannot read the stored sign-in for " + registry + ": " + e.getMessage(), e);
         }
