@@ -5,9 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.registryauth.operator.dev.DevMode;
 import io.registryauth.operator.dev.DevOptions;
-import io.registryauth.operator.auth.ServiceAccountAuthenticator;
 import io.registryauth.operator.feed.RealmFeed;
-import io.registryauth.operator.feed.ServiceAccountLogins;
 import io.registryauth.realm.RealmState;
 import io.registryauth.realm.http.TokenServer;
 import io.vertx.core.Vertx;
@@ -70,11 +68,9 @@ public final class Main {
         KubernetesClient client = new KubernetesClientBuilder().withHttpClientFactory(new VertxHttpClientFactory())
                 .build();
         RealmState state = new RealmState();
-        ServiceAccountLogins logins = new ServiceAccountLogins();
         Vertx vertx = Vertx.vertx();
         try {
-            TokenServer.start(vertx, state, TokenServerOptions.standard(new ServiceAccountAuthenticator(client, logins,
-                            ServiceAccountAuthenticator.Settings.defaults()))
+            TokenServer.start(vertx, state, TokenServerOptions.standard(client)
                             .withTrustedProxies(settings.trustedProxies()), REALM_PORT)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -84,7 +80,7 @@ public final class Main {
         }
         LOG.info("realm listening on port {}, trusted proxies {}", REALM_PORT, settings.trustedProxies());
         RealmProblemSignal problems = new RealmProblemSignal();
-        RealmFeed feed = RealmFeed.start(client, settings, state, logins, problems);
+        RealmFeed feed = RealmFeed.start(client, settings, state, problems);
         RegistryAuthOperator operator = RegistryAuthOperator.start(client, settings, problems);
         runUntilStopped(() -> {
             operator.close();

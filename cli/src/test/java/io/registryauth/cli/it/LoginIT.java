@@ -83,7 +83,7 @@ class LoginIT {
         byte[] refreshKey = new byte[32];
         new SecureRandom().nextBytes(refreshKey);
         OidcProvider corp = new OidcProvider("corp", keycloak.issuer(), List.of("registry"), "preferred_username",
-                "groups", "", Set.of(), null, null, Duration.ofMinutes(5),
+                "groups", "", Set.of(), null, null, Duration.ofMinutes(5), null,
                 new CliClient("registry-cli", List.of("openid")));
         Policy policy = Policy.compile(List.of(
                 new Grant("it/developers", List.of(Subject.group("developers")), List.of("team/**"),

@@ -3,6 +3,7 @@ package io.registryauth.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 
@@ -38,6 +39,15 @@ public class GrantSubject {
     @JsonPropertyDescription("ServiceAccount namespace; defaults to the grant's own.")
     private String namespace;
 
+    /** A source as identities carry it: htpasswd, or oidc:<provider name> (and later sources' own forms). */
+    public static final String SOURCE_PATTERN = "^[a-z]+(:[a-z0-9]([-a-z0-9]*[a-z0-9])?)?$";
+
+    @Pattern(SOURCE_PATTERN)
+    @JsonPropertyDescription(
+            "For User and Group subjects: only identities of this source match, e.g. htpasswd or oidc:corp (an"
+                    + " identity provider's name). Unset = the name from any source.")
+    private String source;
+
     public GrantSubject() {}
 
     public GrantSubject(Kind kind, String name, String namespace) {
@@ -60,6 +70,14 @@ public class GrantSubject {
 
     public void setName(String name) {
         this.name = name;
+    }
+
+    public String getSource() {
+        return source;
+    }
+
+    public void setSource(String source) {
+        this.source = source;
     }
 
     public String getNamespace() {

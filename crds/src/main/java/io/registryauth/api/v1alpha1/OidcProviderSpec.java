@@ -32,6 +32,7 @@ public class OidcProviderSpec {
 
     public static final String DEFAULT_USERNAME_CLAIM = "preferred_username";
     public static final String DEFAULT_RECHECK_INTERVAL = "5m";
+    public static final String DEFAULT_SESSION_MAX_AGE = "12h";
 
     @Required
     @Size(max = 63)
@@ -48,7 +49,9 @@ public class OidcProviderSpec {
                     + " https, or http on localhost/127.0.0.1 only.")
     private String issuer;
 
-    @JsonPropertyDescription("Audiences the access token must name (any one of them); empty = not checked.")
+    @JsonPropertyDescription(
+            "Audiences the access token must name (any one of them); empty = the RegistryAuth's service. Add an"
+                    + " audience mapper for it at the provider.")
     private List<String> audiences = new ArrayList<>();
 
     @Default(DEFAULT_USERNAME_CLAIM)
@@ -62,8 +65,9 @@ public class OidcProviderSpec {
     private String groupsClaim;
 
     @JsonPropertyDescription(
-            "Prefixed to the provider's user and group names, so two providers' 'alice' cannot collide;"
-                    + " grants name the prefixed form.")
+            "Prefixed to the provider's user and group names, so its 'alice' and 'admins' are never another"
+                    + " source's; grants name the prefixed form. Unset = '<name>:'; '' = no prefix (the names then"
+                    + " meet htpasswd users' names, and grants should name their source).")
     private String usernamePrefix;
 
     @JsonPropertyDescription(
@@ -84,6 +88,14 @@ public class OidcProviderSpec {
             "How often using a realm refresh token re-asks an introspection-backed provider whether the user"
                     + " is still active, e.g. 5m.")
     private String recheckInterval = DEFAULT_RECHECK_INTERVAL;
+
+    @Default(DEFAULT_SESSION_MAX_AGE)
+    @Pattern(Durations.PATTERN)
+    @JsonPropertyDescription(
+            "How long a session (the realm refresh token docker keeps after login) lasts once the provider can no"
+                    + " longer be asked about the login's access token, e.g. 12h; 0 = it ends with that token."
+                    + " Never longer than spec.token.refreshTtl.")
+    private String sessionMaxAge = DEFAULT_SESSION_MAX_AGE;
 
     @JsonPropertyDescription("Offers this provider to `registry-auth login`: the public client it signs in with.")
     private OidcCliSpec cli;
@@ -177,8 +189,29 @@ public class OidcProviderSpec {
         this.recheckInterval = recheckInterval;
     }
 
+    public String getSessionMaxAge() {
+        return sessionMaxAge;
+    }
+
+    public void setSessionMaxAge(String sessionMaxAge) {
+        this.sessionMaxAge = sessionMaxAge;
+    }
+
+    /** The session length once the provider cannot be asked; throws IllegalArgumentException when invalid. */
+    public Duration sessionMaxAgeDuration() {
+        try {
+            return Durations.parse(sessionMaxAge, Durations.parse(DEFAULT_SESSION_MAX_AGE));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("sessionMaxAge: " + e.getMessage(), e);
+        }
+    }
+
     /** The recheck interval; throws IllegalArgumentException when the text is invalid. */
     public Duration recheckIntervalDuration() {
-        return Durations.parse(recheckInterval, Durations.parse(DEFAULT_RECHECK_INTERVAL));
+        try {
+            return Durations.parse(recheckInterval, Durations.parse(DEFAULT_RECHECK_INTERVAL));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("recheckInterval: " + e.getMessage(), e);
+        }
     }
 }

@@ -100,7 +100,7 @@ class CrdManifestsTest {
         Map<String, JSONSchemaProps> fields = provider.getProperties();
         assertThat(fields).containsOnlyKeys(
                 "name", "issuer", "audiences", "usernameClaim", "groupsClaim", "usernamePrefix", "fixedUsernames",
-                "introspection", "caBundleRef", "recheckInterval", "cli");
+                "introspection", "caBundleRef", "recheckInterval", "sessionMaxAge", "cli");
         assertThat(fields.get("cli").getRequired()).containsExactly("clientId");
         assertThat(fields.get("name").getPattern()).isEqualTo(OidcProviderSpec.NAME_PATTERN);
         assertThat(fields.get("name").getMaxLength()).isEqualTo(63L);
@@ -108,6 +108,8 @@ class CrdManifestsTest {
         assertThat(fields.get("usernameClaim").getDefault().asText()).isEqualTo("preferred_username");
         assertThat(fields.get("recheckInterval").getDefault().asText()).isEqualTo("5m");
         assertThat(fields.get("recheckInterval").getPattern()).isEqualTo(Durations.PATTERN);
+        assertThat(fields.get("sessionMaxAge").getDefault().asText()).isEqualTo("12h");
+        assertThat(fields.get("sessionMaxAge").getPattern()).isEqualTo(Durations.PATTERN);
         assertThat(fields.get("fixedUsernames").getItems().getSchema().getPattern())
                 .isEqualTo(OidcProviderSpec.DOCKER_USERNAME_PATTERN);
         assertThat(fields.get("introspection").getRequired()).containsExactlyInAnyOrder("clientId", "clientSecretRef");

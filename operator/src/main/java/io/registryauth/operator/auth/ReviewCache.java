@@ -15,8 +15,8 @@ import java.util.Map;
  * is good until its own expiry, which the caller caps at the token's {@code exp}.
  */
 final class ReviewCache {
-    /** A reviewed service account: its "namespace:name", the groups the API server gave it, and until when. */
-    record Entry(String serviceAccount, List<String> groups, Instant expires) {
+    /** A reviewed service account: its "namespace:name", its uid, the groups the API server gave it, and until when. */
+    record Entry(String serviceAccount, String uid, List<String> groups, Instant expires) {
     }
 
     private final int capacity;

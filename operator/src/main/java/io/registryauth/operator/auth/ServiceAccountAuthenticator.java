@@ -2,6 +2,7 @@ package io.registryauth.operator.auth;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewStatus;
@@ -15,6 +16,8 @@ import io.registryauth.realm.auth.AuthResult;
 import io.registryauth.realm.auth.Authenticator;
 import io.registryauth.realm.auth.Credentials;
 import io.registryauth.realm.auth.Identity;
+import io.registryauth.realm.auth.Session;
+import io.registryauth.realm.auth.SessionBinding;
 import io.registryauth.realm.policy.SubjectKind;
 import java.text.ParseException;
 import java.time.Clock;
@@ -32,7 +35,6 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,25 +94,21 @@ public final class ServiceAccountAuthenticator implements Authenticator {
     }
 
     private final KubernetesClient client;
-    private final Function<RealmConfig, Optional<ServiceAccountLogin>> logins;
     private final Settings settings;
     private final ReviewCache cache;
     private final ThreadPoolExecutor calls;
 
     /**
-     * @param client   a client allowed to create tokenreviews and read serviceaccounts
-     * @param logins   service-account login of a realm; empty where it is disabled
+     * @param client a client allowed to create tokenreviews and read serviceaccounts; a realm lets service
+     *               accounts in where it holds a {@link ServiceAccountLogin}
      */
-    public ServiceAccountAuthenticator(KubernetesClient client,
-                                       Function<RealmConfig, Optional<ServiceAccountLogin>> logins,
-                                       Settings settings) {
+    public ServiceAccountAuthenticator(KubernetesClient client, Settings settings) {
         // One try per call and the request timeout of the settings: a login must not wait out retries.
         RequestConfig requests = new RequestConfigBuilder(client.getConfiguration().getRequestConfig())
                 .withRequestTimeout(Math.toIntExact(settings.requestTimeout().toMillis()))
                 .withRequestRetryBackoffLimit(0)
                 .build();
         this.client = client.newClient(requests).adapt(KubernetesClient.class);
-        this.logins = logins;
         this.settings = settings;
         this.cache = new ReviewCache(settings.cacheEntries());
         // The deadline also covers connecting, which the request timeout does not.
@@ -125,6 +123,17 @@ public final class ServiceAccountAuthenticator implements Authenticator {
     @Override
     public String name() {
         return NAME;
+    }
+
+    /** A service-account token is this source's alone where the realm lets service accounts in. */
+    @Override
+    public Claim claim(RealmConfig realm, Credentials credentials) {
+        return logins(realm).isPresent() && serviceAccountClaims(split(credentials).token()) != null
+                ? Claim.OWNS : Claim.NONE;
+    }
+
+    private static Optional<ServiceAccountLogin> logins(RealmConfig realm) {
+        return realm.source(ServiceAccountLogin.class);
     }
 
     @Override
@@ -152,7 +161,9 @@ public final class ServiceAccountAuthenticator implements Authenticator {
                 && !review.username().equals(USER_PREFIX + reviewed.serviceAccount())) {
             return new AuthResult.Rejected("the user name names another service account than the token");
         }
-        return new AuthResult.Admitted(identity(reviewed.serviceAccount(), reviewed.groups()));
+        // The session ends with the token it started with, and at once when the account is recreated.
+        return new AuthResult.Admitted(identity(reviewed.serviceAccount(), reviewed.groups()),
+                new SessionBinding(reviewed.uid(), null, null, review.exp()));
     }
 
     /** Remote only when a TokenReview would be sent: not for other passwords, refusals or cached reviews. */
@@ -164,9 +175,8 @@ public final class ServiceAccountAuthenticator implements Authenticator {
 
     /** Reads the service account from the API server, unless the realm no longer lets service accounts in. */
     @Override
-    public Cost recheckCost(RealmConfig realm, Identity identity) {
-        return logins.apply(realm).isPresent() && identity.kind() == SubjectKind.SERVICE_ACCOUNT
-                ? Cost.REMOTE : Cost.CHEAP;
+    public Cost recheckCost(RealmConfig realm, Session session) {
+        return logins(realm).isPresent() && session.kind() == SubjectKind.SERVICE_ACCOUNT ? Cost.REMOTE : Cost.CHEAP;
     }
 
     /** What can be decided about a login without the API server, or the review it needs. */
@@ -183,23 +193,34 @@ public final class ServiceAccountAuthenticator implements Authenticator {
         }
     }
 
-    private Attempt attempt(RealmConfig realm, Credentials credentials) {
-        Optional<ServiceAccountLogin> login = logins.apply(realm);
-        if (login.isEmpty()) {
-            return new Attempt.Decided(AuthResult.NOT_MINE);
+    /** The user name and token as typed, with a "system:serviceaccount:..." name that Basic auth split rejoined. */
+    private record Typed(String username, String token) {
+        @Override
+        public String toString() {
+            return "Typed[username=" + username + "]";
         }
+    }
+
+    private static Typed split(Credentials credentials) {
         String username = credentials.username();
         String token = credentials.password();
         if ("system".equals(username) && token.startsWith("serviceaccount:")) {
             // A JWT has no ':', so the last one ends the user name.
             int last = token.lastIndexOf(':');
-            username = "system:" + token.substring(0, last);
-            token = token.substring(last + 1);
+            return new Typed("system:" + token.substring(0, last), token.substring(last + 1));
         }
-        JWTClaimsSet claims = serviceAccountClaims(token);
+        return new Typed(username, token);
+    }
+
+    private Attempt attempt(RealmConfig realm, Credentials credentials) {
+        Optional<ServiceAccountLogin> login = logins(realm);
+        Typed typed = split(credentials);
+        JWTClaimsSet claims = login.isEmpty() ? null : serviceAccountClaims(typed.token());
         if (claims == null) {
-            return new Attempt.Decided(AuthResult.NOT_MINE);
+            return new Attempt.Decided(new AuthResult.Rejected("not a service-account token"));
         }
+        String username = typed.username();
+        String token = typed.token();
         Instant now = settings.clock().instant();
         Instant exp = claims.getExpirationTime() == null ? null : claims.getExpirationTime().toInstant();
         boolean legacy = isLegacy(claims);
@@ -217,31 +238,38 @@ public final class ServiceAccountAuthenticator implements Authenticator {
     }
 
     /**
-     * A refresh token of a service account stays good while the service account exists; its groups are
-     * the ones the API server gives every service account.
+     * A session of a service account lasts while the account exists with the uid it logged in with (a deleted
+     * and recreated account is another account) and no longer than the token it logged in with; its groups
+     * are the ones the API server gives every service account.
      */
     @Override
-    public AuthResult recheck(RealmConfig realm, Identity identity) {
-        if (logins.apply(realm).isEmpty()) {
+    public AuthResult recheck(RealmConfig realm, Session session) {
+        if (logins(realm).isEmpty()) {
             return new AuthResult.Rejected("service-account login is disabled");
         }
-        String[] namespaceAndName = identity.kind() == SubjectKind.SERVICE_ACCOUNT
-                ? split(identity.name()) : null;
+        String[] namespaceAndName = session.kind() == SubjectKind.SERVICE_ACCOUNT ? split(session.subject()) : null;
         if (namespaceAndName == null) {
             return new AuthResult.Rejected("not a service account");
         }
+        String loggedInUid = session.binding().credential();
         try {
-            boolean exists = call("read serviceaccounts", () -> client.serviceAccounts()
-                    .inNamespace(namespaceAndName[0]).withName(namespaceAndName[1]).get() != null);
-            if (!exists) {
+            String uid = call("read serviceaccounts", () -> {
+                ServiceAccount account = client.serviceAccounts().inNamespace(namespaceAndName[0])
+                        .withName(namespaceAndName[1]).get();
+                return account == null || account.getMetadata() == null ? null : account.getMetadata().getUid();
+            });
+            if (uid == null) {
                 return new AuthResult.Rejected("service account no longer exists");
+            }
+            if (loggedInUid == null || !loggedInUid.equals(uid)) {
+                return new AuthResult.Rejected("service account was recreated; log in with a new token");
             }
         } catch (ApiUnavailable e) {
             return new AuthResult.Unavailable(e.getMessage());
         }
         String namespace = namespaceAndName[0];
-        return new AuthResult.Admitted(identity(identity.name(), List.of("system:serviceaccounts",
-                "system:serviceaccounts:" + namespace, "system:authenticated")));
+        return new AuthResult.Admitted(identity(session.subject(), List.of("system:serviceaccounts",
+                "system:serviceaccounts:" + namespace, "system:authenticated")), session.binding());
     }
 
     /** Reviews currently cached; for tests. */
@@ -277,7 +305,7 @@ public final class ServiceAccountAuthenticator implements Authenticator {
             expires = exp;
         }
         List<String> groups = user.getGroups() == null ? List.of() : List.copyOf(user.getGroups());
-        return new ReviewCache.Entry(username.substring(USER_PREFIX.length()), groups, expires);
+        return new ReviewCache.Entry(username.substring(USER_PREFIX.length()), user.getUid(), groups, expires);
     }
 
     /** Runs one API call under the deadline; every way it can fail becomes a reason safe to show. */

@@ -10,9 +10,7 @@ import io.registryauth.operator.RealmProblemSignal;
 import io.registryauth.operator.RegistryAuthOperator;
 import io.registryauth.operator.ResourceNames;
 import io.registryauth.operator.TokenServerOptions;
-import io.registryauth.operator.auth.ServiceAccountAuthenticator;
 import io.registryauth.operator.feed.RealmFeed;
-import io.registryauth.operator.feed.ServiceAccountLogins;
 import io.registryauth.realm.RealmState;
 import io.registryauth.realm.http.TokenServer;
 import io.vertx.core.Vertx;
@@ -75,13 +73,10 @@ public final class DevMode implements AutoCloseable {
         EmbeddedApiServer api = EmbeddedApiServer.start(0);
         resources.add(api);
         KubernetesClient client = api.client();
-        ServiceAccountLogins logins = new ServiceAccountLogins();
-        ServiceAccountAuthenticator serviceAccounts = new ServiceAccountAuthenticator(client, logins,
-                ServiceAccountAuthenticator.Settings.defaults());
         RealmState state = new RealmState();
         Vertx vertx = Vertx.vertx();
         resources.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
-        HttpServer http = listen(vertx, state, serviceAccounts, options.port());
+        HttpServer http = listen(vertx, state, client, options.port());
         // The realm's address is the default realm URL the operator writes everywhere.
         realmUrl = "http://127.0.0.1:" + http.actualPort() + "/token";
 
@@ -97,7 +92,7 @@ public final class DevMode implements AutoCloseable {
 
         OperatorSettings settings = OperatorSettings.defaults().withPublicRealmUrl(realmUrl);
         RealmProblemSignal problems = new RealmProblemSignal();
-        resources.add(RealmFeed.start(client, settings, state, logins, problems));
+        resources.add(RealmFeed.start(client, settings, state, problems));
         resources.add(RegistryAuthOperator.start(client, settings, problems));
         resources.add(RegistryFiles.start(client, stateDir, out));
         resources.add(ManifestWatcher.start(options.manifests(), () -> {
@@ -119,10 +114,10 @@ public final class DevMode implements AutoCloseable {
         out.println("registry-auth dev: press Ctrl-C to stop");
     }
 
-    private static HttpServer listen(Vertx vertx, RealmState state, ServiceAccountAuthenticator serviceAccounts,
+    private static HttpServer listen(Vertx vertx, RealmState state, KubernetesClient client,
                                      int port) throws StartupException {
         try {
-            return TokenServer.start(vertx, state, TokenServerOptions.standard(serviceAccounts), "127.0.0.1", port)
+            return TokenServer.start(vertx, state, TokenServerOptions.standard(client), "127.0.0.1", port)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new StartupException("cannot serve the realm on 127.0.0.1:" + port + ": "

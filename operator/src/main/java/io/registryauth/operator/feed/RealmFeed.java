@@ -4,14 +4,11 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.registryauth.api.v1alpha1.AuthenticationSpec;
 import io.registryauth.api.v1alpha1.RegistryAuth;
 import io.registryauth.api.v1alpha1.RepositoryAccess;
-import io.registryauth.api.v1alpha1.SecretSource;
 import io.registryauth.operator.OperatorSettings;
 import io.registryauth.operator.RealmProblemSignal;
 import io.registryauth.operator.ResourceNames;
-import io.registryauth.operator.auth.ServiceAccountLogin;
 import io.registryauth.operator.model.GrantModel;
 import io.registryauth.operator.model.RealmModel;
 import io.registryauth.realm.RealmConfig;
@@ -57,7 +54,6 @@ public final class RealmFeed implements AutoCloseable {
     private final KubernetesClient client;
     private final OperatorSettings settings;
     private final RealmState state;
-    private final ServiceAccountLogins logins;
     private final RealmProblemSignal problems;
     private final ScheduledExecutorService executor;
     private final AtomicBoolean pending = new AtomicBoolean();
@@ -79,11 +75,10 @@ public final class RealmFeed implements AutoCloseable {
     }
 
     private RealmFeed(KubernetesClient client, OperatorSettings settings, RealmState state,
-                      ServiceAccountLogins logins, RealmProblemSignal problems) {
+                      RealmProblemSignal problems) {
         this.client = client;
         this.settings = settings;
         this.state = state;
-        this.logins = logins;
         this.problems = problems;
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "realm-feed");
@@ -94,19 +89,13 @@ public final class RealmFeed implements AutoCloseable {
 
     /** Starts the informers; the first snapshot is swapped in once they have listed everything. */
     public static RealmFeed start(KubernetesClient client, OperatorSettings settings, RealmState state) {
-        return start(client, settings, state, new ServiceAccountLogins());
-    }
-
-    /** As {@link #start(KubernetesClient, OperatorSettings, RealmState)}, also keeping {@code logins} current. */
-    public static RealmFeed start(KubernetesClient client, OperatorSettings settings, RealmState state,
-                                  ServiceAccountLogins logins) {
-        return start(client, settings, state, logins, new RealmProblemSignal());
+        return start(client, settings, state, new RealmProblemSignal());
     }
 
     /** As above, also telling {@code problems} when a realm's problems change (for its RegistryAuth's status). */
     public static RealmFeed start(KubernetesClient client, OperatorSettings settings, RealmState state,
-                                  ServiceAccountLogins logins, RealmProblemSignal problems) {
-        RealmFeed feed = new RealmFeed(client, settings, state, logins, problems);
+                                  RealmProblemSignal problems) {
+        RealmFeed feed = new RealmFeed(client, settings, state, problems);
         if (settings.namespaces().isEmpty()) {
             feed.auths.add(feed.inform(client.resources(RegistryAuth.class).inAnyNamespace().runnableInformer(0)));
             feed.grants.add(feed.inform(client.resources(RepositoryAccess.class).inAnyNamespace().runnableInformer(0)));
@@ -182,15 +171,6 @@ public final class RealmFeed implements AutoCloseable {
             built.clear();
             built.putAll(next);
             List<RealmConfig> realms = uniqueServices(registryAuths, next);
-            Map<String, ServiceAccountLogin> serviceAccountLogins = new HashMap<>();
-            for (RegistryAuth auth : registryAuths) {
-                if (auth.getSpec() != null && auth.getSpec().getAuthentication() != null) {
-                    ServiceAccountLogin.of(auth.getSpec().getAuthentication().getServiceAccounts())
-                            .ifPresent(login -> serviceAccountLogins.put(ResourceNames.key(auth), login));
-                }
-            }
-            // Before the swap, so a realm never serves without the login its RegistryAuth asks for.
-            logins.replace(serviceAccountLogins);
             // The first snapshot is swapped in even when empty, so a cluster without RegistryAuths turns
             // ready; but not while Secrets are still listing, or realms would be missing from it.
             if (loaded ? !sameRealms(state.current(), realms) : complete) {
@@ -205,15 +185,12 @@ public final class RealmFeed implements AutoCloseable {
     private Built build(RegistryAuth auth, SharedIndexInformer<Secret> secrets, List<RepositoryAccess> all,
                         Map<String, Secret> pullSecrets) {
         String namespace = auth.getMetadata().getNamespace();
-        AuthenticationSpec authentication = auth.getSpec() == null ? null : auth.getSpec().getAuthentication();
         Secret signing = secrets.getStore().getByKey(ResourceNames.key(namespace, ResourceNames.signingSecret(auth)));
-        Secret htpasswd = authentication == null ? null : referenced(secrets, namespace, authentication.getHtpasswd());
-        Secret groups = authentication == null ? null : referenced(secrets, namespace, authentication.getGroups());
-        Map<String, Secret> oidcSecrets = new TreeMap<>();
-        for (String name : RealmModel.oidcSecretNames(auth)) {
+        Map<String, Secret> referenced = new TreeMap<>();
+        for (String name : RealmModel.secretNames(auth)) {
             Secret secret = secrets.getStore().getByKey(ResourceNames.key(namespace, name));
             if (secret != null) {
-                oidcSecrets.put(name, secret);
+                referenced.put(name, secret);
             }
         }
         List<RepositoryAccess> targeting = all.stream().filter(g -> RealmModel.targets(g, auth))
@@ -230,13 +207,13 @@ public final class RealmFeed implements AutoCloseable {
             }
         }
 
-        String fingerprint = fingerprint(auth, signing, htpasswd, groups, oidcSecrets, targeting, robots);
+        String fingerprint = fingerprint(auth, signing, referenced, targeting, robots);
         Built previous = built.get(ResourceNames.key(auth));
         if (previous != null && previous.fingerprint().equals(fingerprint)) {
             return previous;
         }
         RealmModel.Outcome outcome = RealmModel.realm(
-                new RealmModel.Inputs(auth, signing, htpasswd, groups, targeting, oidcSecrets, robots), settings);
+                new RealmModel.Inputs(auth, signing, targeting, referenced, robots), settings);
         List<GrantModel.Problem> before = previous == null ? List.of() : previous.outcome().problems();
         if (!outcome.problems().equals(before)) {
             problems.changed(auth.getMetadata().getNamespace(), auth.getMetadata().getName());
@@ -256,23 +233,15 @@ public final class RealmFeed implements AutoCloseable {
         return new Built(fingerprint, outcome);
     }
 
-    private static Secret referenced(SharedIndexInformer<Secret> secrets, String namespace, SecretSource source) {
-        if (source == null || source.getSecretRef() == null || source.getSecretRef().getName() == null) {
-            return null;
-        }
-        return secrets.getStore().getByKey(ResourceNames.key(namespace, source.getSecretRef().getName()));
-    }
-
     /** Resource versions identify the inputs; the same versions build the same realm. */
-    private static String fingerprint(RegistryAuth auth, Secret signing, Secret htpasswd, Secret groups,
-                                      Map<String, Secret> oidcSecrets, List<RepositoryAccess> grants,
-                                      Map<String, Secret> robots) {
+    private static String fingerprint(RegistryAuth auth, Secret signing, Map<String, Secret> referenced,
+                                      List<RepositoryAccess> grants, Map<String, Secret> robots) {
         StringBuilder out = new StringBuilder();
-        for (HasMetadata resource : new HasMetadata[] {auth, signing, htpasswd, groups}) {
+        for (HasMetadata resource : new HasMetadata[] {auth, signing}) {
             out.append(version(resource)).append('|');
         }
         // Sorted by name: a Secret appearing, changing or going away changes the fingerprint.
-        oidcSecrets.forEach((name, secret) -> out.append(name).append('@').append(version(secret)).append(','));
+        referenced.forEach((name, secret) -> out.append(name).append('@').append(version(secret)).append(','));
         out.append('|');
         grants.forEach(g -> out.append(ResourceNames.key(g)).append('@').append(version(g)).append(','));
         out.append('|');

@@ -1,6 +1,7 @@
 package io.registryauth.operator.keys;
 
 import io.registryauth.operator.keys.SigningKeySecret.Contents;
+import io.registryauth.operator.keys.SigningKeySecret.PreviousRefreshKey;
 import io.registryauth.operator.keys.SigningKeySecret.State;
 import io.registryauth.operator.keys.SigningKeySecret.StoredKey;
 import io.registryauth.realm.sign.SigningAlgorithm;
@@ -36,15 +37,23 @@ public final class KeyRotation {
      * @param rotationPeriod age at which the active key is replaced; zero = never
      * @param tokenTtl       access-token lifetime: how long a retired key's tokens stay valid
      * @param retireLeeway   added to tokenTtl (registries accept tokens a little after exp)
+     * @param refreshTtl     refresh-token lifetime: how long a rotated-out refresh key must still open sessions
      */
     public record Policy(SigningAlgorithm algorithm, String commonName, Duration rotationPeriod, Duration tokenTtl,
-                         Duration retireLeeway) {
+                         Duration retireLeeway, Duration refreshTtl) {
         public Policy {
             Objects.requireNonNull(algorithm, "algorithm");
             Objects.requireNonNull(commonName, "commonName");
-            if (rotationPeriod.isNegative() || tokenTtl.isNegative() || retireLeeway.isNegative()) {
+            if (rotationPeriod.isNegative() || tokenTtl.isNegative() || retireLeeway.isNegative()
+                    || refreshTtl.isNegative()) {
                 throw new IllegalArgumentException("durations must not be negative");
             }
+        }
+
+        /** A policy with the default refresh-token lifetime (720h). */
+        public Policy(SigningAlgorithm algorithm, String commonName, Duration rotationPeriod, Duration tokenTtl,
+                      Duration retireLeeway) {
+            this(algorithm, commonName, rotationPeriod, tokenTtl, retireLeeway, Duration.ofHours(720));
         }
 
         Duration certificateValidity() {
@@ -76,7 +85,9 @@ public final class KeyRotation {
 
     /**
      * One step from {@code current} (null when there is no Secret yet) at {@code now}. Missing parts are
-     * generated; existing keys and the refresh key are never replaced.
+     * generated; existing keys are never replaced. The refresh key rotates with the signing key: when a new
+     * signing key turns active, a new refresh key seals new sessions and the old one is kept, for opening the
+     * sessions it sealed, until the refresh-token lifetime has passed.
      */
     public static Step next(Contents current, Policy policy, Registry registry, Instant now) {
         List<Change> changes = new ArrayList<>();
@@ -86,6 +97,16 @@ public final class KeyRotation {
             refreshKey = new byte[SigningKeySecret.REFRESH_KEY_BYTES];
             RANDOM.nextBytes(refreshKey);
             changed = true;
+        }
+        List<PreviousRefreshKey> previousRefreshKeys = new ArrayList<>();
+        for (PreviousRefreshKey previous : current == null ? List.<PreviousRefreshKey>of() : current.previousRefreshKeys()) {
+            if (now.isBefore(previous.retireAfter())) {
+                previousRefreshKeys.add(previous);
+            } else {
+                changes.add(new Change("RefreshKeyRemoved", "A rotated-out refresh key was removed: every session it"
+                        + " sealed has expired"));
+                changed = true;
+            }
         }
         List<StoredKey> keys = new ArrayList<>();
         for (StoredKey key : current == null ? List.<StoredKey>of() : current.keys()) {
@@ -125,9 +146,14 @@ public final class KeyRotation {
             keys.set(keys.indexOf(pending.get()), pending.get().activated(now));
             changes.add(new Change("KeyRotated", "Key " + pending.get().id() + " signs tokens; key "
                     + active.id() + " stays in the bundle until " + retireAfter));
+            if (!policy.refreshTtl().isZero()) {
+                previousRefreshKeys.add(new PreviousRefreshKey(refreshKey, now.plus(policy.refreshTtl())));
+            }
+            refreshKey = new byte[SigningKeySecret.REFRESH_KEY_BYTES];
+            RANDOM.nextBytes(refreshKey);
             changed = true;
         }
-        Contents next = new Contents(refreshKey, keys);
+        Contents next = new Contents(refreshKey, keys, previousRefreshKeys);
         return new Step(next, changed, List.copyOf(changes), nextCheck(next, policy, registry, now));
     }
 
@@ -158,6 +184,7 @@ public final class KeyRotation {
     /** The earliest future instant at which a step would do something without any other event. */
     private static Optional<Instant> nextCheck(Contents contents, Policy policy, Registry registry, Instant now) {
         List<Instant> candidates = new ArrayList<>();
+        contents.previousRefreshKeys().forEach(previous -> candidates.add(previous.retireAfter()));
         for (StoredKey key : contents.keys()) {
             if (key.state() == State.RETIRING && key.retireAfter() != null) {
                 candidates.add(key.retireAfter());

@@ -25,9 +25,11 @@ import java.util.Optional;
 
 /**
  * The format of the signing-key Secret, shared by the reconciler (which writes it) and the realm feed (which
- * reads it on every replica). Two data keys:
+ * reads it on every replica). Data keys:
  * <ul>
- *   <li>{@code refresh.key}: 32 random bytes that refresh tokens are MACed with;</li>
+ *   <li>{@code refresh.key}: 32 random bytes that new refresh tokens are sealed with;</li>
+ *   <li>{@code refresh.previous.json} (after a rotation): earlier refresh keys, each kept until every
+ *       refresh token it sealed has expired, as a JSON list of {@code {key, retireAfter}};</li>
  *   <li>{@code keys.json}: a JSON list of {@code {id, state, algorithm, createdAt, activatedAt, retireAfter,
  *       privateKey, certificate}} with PEM texts and RFC 3339 instants.</li>
  * </ul>
@@ -36,6 +38,7 @@ import java.util.Optional;
 public final class SigningKeySecret {
     public static final String REFRESH_KEY = "refresh.key";
     public static final String KEYS = "keys.json";
+    public static final String PREVIOUS_REFRESH_KEYS = "refresh.previous.json";
     public static final int REFRESH_KEY_BYTES = 32;
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -83,12 +86,39 @@ public final class SigningKeySecret {
         }
     }
 
+    /** A refresh key replaced by a rotation: it still opens the sessions it sealed until {@code retireAfter}. */
+    public record PreviousRefreshKey(byte[] key, Instant retireAfter) {
+        public PreviousRefreshKey {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(retireAfter, "retireAfter");
+        }
+
+        @Override
+        public String toString() {
+            return "PreviousRefreshKey[retireAfter=" + retireAfter + "]";
+        }
+    }
+
     /**
-     * Everything the Secret holds. {@code refreshKey} is null when absent; {@code keys} keep their stored order.
+     * Everything the Secret holds. {@code refreshKey} is null when absent; {@code keys} keep their stored order;
+     * {@code previousRefreshKeys} are the refresh keys rotated out and not yet retired.
      */
-    public record Contents(byte[] refreshKey, List<StoredKey> keys) {
+    public record Contents(byte[] refreshKey, List<StoredKey> keys, List<PreviousRefreshKey> previousRefreshKeys) {
         public Contents {
             keys = List.copyOf(keys);
+            previousRefreshKeys = List.copyOf(previousRefreshKeys);
+        }
+
+        public Contents(byte[] refreshKey, List<StoredKey> keys) {
+            this(refreshKey, keys, List.of());
+        }
+
+        /** Every refresh key a realm opens sessions with, the current one (which seals new ones) first. */
+        public List<byte[]> refreshKeys() {
+            List<byte[]> all = new ArrayList<>();
+            all.add(refreshKey);
+            previousRefreshKeys.forEach(p -> all.add(p.key()));
+            return all;
         }
 
         public Optional<StoredKey> active() {
@@ -170,13 +200,30 @@ public final class SigningKeySecret {
                 }
             }
         }
+        List<PreviousRefreshKey> previous = new ArrayList<>();
+        if (data.containsKey(PREVIOUS_REFRESH_KEYS)) {
+            String json = new String(decode(data.get(PREVIOUS_REFRESH_KEYS), PREVIOUS_REFRESH_KEYS), StandardCharsets.UTF_8);
+            try {
+                for (PreviousEntry entry : JSON.readValue(json, new TypeReference<List<PreviousEntry>>() { })) {
+                    byte[] key = decode(entry.key(), PREVIOUS_REFRESH_KEYS);
+                    if (key.length < REFRESH_KEY_BYTES || entry.retireAfter() == null) {
+                        throw new IllegalArgumentException(PREVIOUS_REFRESH_KEYS + " holds a key shorter than "
+                                + REFRESH_KEY_BYTES + " bytes or without retireAfter");
+                    }
+                    previous.add(new PreviousRefreshKey(key, Instant.parse(entry.retireAfter())));
+                }
+            } catch (JsonProcessingException | DateTimeParseException e) {
+                // Neither message may quote the input, which holds keys.
+                throw new IllegalArgumentException(PREVIOUS_REFRESH_KEYS + " is not a JSON list of {key, retireAfter}");
+            }
+        }
         long active = keys.stream().filter(k -> k.state() == State.ACTIVE).count();
         long pending = keys.stream().filter(k -> k.state() == State.PENDING).count();
         if (active > 1 || pending > 1) {
             throw new IllegalArgumentException(KEYS + " holds " + active + " active and " + pending
                     + " pending keys; at most one of each is allowed");
         }
-        return Optional.of(new Contents(refreshKey, keys));
+        return Optional.of(new Contents(refreshKey, keys, previous));
     }
 
     /** The realm's keys from a Secret: empty when there is no Secret, no active key, or it cannot be read. */
@@ -210,6 +257,17 @@ public final class SigningKeySecret {
         Map<String, String> data = new LinkedHashMap<>();
         data.put(REFRESH_KEY, Base64.getEncoder().encodeToString(contents.refreshKey()));
         data.put(KEYS, Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8)));
+        if (!contents.previousRefreshKeys().isEmpty()) {
+            List<PreviousEntry> previous = contents.previousRefreshKeys().stream()
+                    .map(p -> new PreviousEntry(Base64.getEncoder().encodeToString(p.key()), p.retireAfter().toString()))
+                    .toList();
+            try {
+                data.put(PREVIOUS_REFRESH_KEYS, Base64.getEncoder().encodeToString(
+                        JSON.writeValueAsString(previous).getBytes(StandardCharsets.UTF_8)));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("cannot encode " + PREVIOUS_REFRESH_KEYS, e);
+            }
+        }
         return data;
     }
 
@@ -230,6 +288,14 @@ public final class SigningKeySecret {
             return Base64.getMimeDecoder().decode(base64);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(key + " is not valid base64");
+        }
+    }
+
+    /** The stored JSON shape of one previous refresh key. */
+    record PreviousEntry(String key, String retireAfter) {
+        @Override
+        public String toString() {
+            return "PreviousEntry[retireAfter=" + retireAfter + "]";
         }
     }
 

@@ -102,11 +102,14 @@ public final class GrantModel {
                 actions(spec), spec.isCatalog());
     }
 
-    /** A subject as the policy names it; a ServiceAccount without namespace lives in the grant's namespace. */
+    /**
+     * A subject as the policy names it; a ServiceAccount without namespace lives in the grant's namespace, and
+     * a User or Group naming a source matches only that source's identities.
+     */
     static Subject subject(GrantSubject subject, String grantNamespace) {
         return switch (subject.getKind()) {
-            case USER -> Subject.user(subject.getName());
-            case GROUP -> Subject.group(subject.getName());
+            case USER -> Subject.user(subject.getName()).from(subject.getSource());
+            case GROUP -> Subject.group(subject.getName()).from(subject.getSource());
             case SERVICE_ACCOUNT -> Subject.serviceAccount(
                     blank(subject.getNamespace()) ? grantNamespace : subject.getNamespace(), subject.getName());
             case ANONYMOUS -> Subject.anonymous();
@@ -141,6 +144,13 @@ public final class GrantModel {
                     && subject.getKind() == GrantSubject.Kind.SERVICE_ACCOUNT) {
                 problems.add(new Problem(INVALID_SUBJECT, where + ": write the ServiceAccount's namespace in "
                         + "'namespace', not in its name"));
+            } else if (!blank(subject.getSource()) && subject.getKind() != GrantSubject.Kind.USER
+                    && subject.getKind() != GrantSubject.Kind.GROUP) {
+                problems.add(new Problem(INVALID_SUBJECT, where + ": only User and Group subjects name a source"));
+            } else if (subject.getKind() == GrantSubject.Kind.GROUP && subject.getName().startsWith("system:")
+                    && !blank(subject.getSource())) {
+                problems.add(new Problem(INVALID_SUBJECT, where + ": system: groups are Kubernetes' own and come"
+                        + " from no other source"));
             }
         }
     }

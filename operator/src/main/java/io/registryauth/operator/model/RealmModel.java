@@ -1,34 +1,21 @@
 package io.registryauth.operator.model;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.registryauth.api.v1alpha1.AuthenticationSpec;
-import io.registryauth.api.v1alpha1.OidcIntrospectionSpec;
-import io.registryauth.api.v1alpha1.OidcProviderSpec;
 import io.registryauth.api.v1alpha1.RegistryAuth;
 import io.registryauth.api.v1alpha1.RegistryAuthSpec;
 import io.registryauth.api.v1alpha1.RepositoryAccess;
-import io.registryauth.api.v1alpha1.SecretKeyReference;
 import io.registryauth.operator.OperatorSettings;
 import io.registryauth.operator.ResourceNames;
 import io.registryauth.operator.keys.SigningKeySecret;
+import io.registryauth.operator.sources.IdentitySource;
+import io.registryauth.operator.sources.Sources;
 import io.registryauth.realm.RealmConfig;
-import io.registryauth.realm.auth.Htpasswd;
-import io.registryauth.realm.auth.RobotCredentials;
-import io.registryauth.realm.auth.StaticUser;
-import io.registryauth.realm.auth.oidc.CliClient;
-import io.registryauth.realm.auth.oidc.OidcProvider;
 import io.registryauth.realm.policy.Grant;
 import io.registryauth.realm.policy.Policy;
 import io.registryauth.realm.sign.KeyRing;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -42,15 +29,14 @@ import java.util.Set;
  *
  * <p>A realm is served only once its signing Secret holds keys; until then, or when the spec itself cannot
  * be read (bad durations, no service), it is absent and the problems say why. Everything else degrades
- * one piece at a time: a missing or unreadable htpasswd/groups Secret leaves the realm without static users,
- * an identity provider whose Secrets cannot be read is left out while the other providers serve, and a
- * grant with problems is left out of the policy while the others are enforced.
+ * one piece at a time: each identity source ({@link Sources#ALL}) adds what it can serve and reports the
+ * rest (a missing htpasswd Secret leaves the realm without static users, a provider whose Secrets cannot be
+ * read is left out while the others serve), and a grant with problems is left out of the policy while the
+ * others are enforced.
  */
 public final class RealmModel {
     public static final String SIGNING_KEY_MISSING = "SigningKeyMissing";
     public static final String INVALID_SPEC = "InvalidSpec";
-    public static final String USERS_UNAVAILABLE = "UsersUnavailable";
-    public static final String IDENTITY_PROVIDER_UNAVAILABLE = "IdentityProviderUnavailable";
 
     /** The realm when it can be served, and every problem met on the way. */
     public record Outcome(Optional<RealmConfig> realm, List<GrantModel.Problem> problems) {
@@ -61,12 +47,11 @@ public final class RealmModel {
 
     /**
      * What a RegistryAuth references, as the caller found it; null for anything missing. {@code secrets}
-     * holds, by name, the Secrets the identity providers reference (see {@link #oidcSecretNames}); a name
-     * absent from it is a missing Secret. {@code robotSecrets} holds the generated pull Secrets by
+     * holds, by name, the Secrets of the RegistryAuth's namespace its sources read (see {@link #secretNames});
+     * a name absent from it is a missing Secret. {@code robotSecrets} holds the generated pull Secrets by
      * "namespace/name" (they live in the grants' namespaces).
      */
-    public record Inputs(RegistryAuth auth, Secret signing, Secret htpasswd, Secret groups,
-                         List<RepositoryAccess> grants, Map<String, Secret> secrets,
+    public record Inputs(RegistryAuth auth, Secret signing, List<RepositoryAccess> grants, Map<String, Secret> secrets,
                          Map<String, Secret> robotSecrets) {
         public Inputs {
             Objects.requireNonNull(auth, "auth");
@@ -75,16 +60,32 @@ public final class RealmModel {
             robotSecrets = Map.copyOf(robotSecrets);
         }
 
+        /** Inputs with the htpasswd and groups Secrets named separately (filed under their own names). */
+        public Inputs(RegistryAuth auth, Secret signing, Secret htpasswd, Secret groups,
+                      List<RepositoryAccess> grants, Map<String, Secret> secrets, Map<String, Secret> robotSecrets) {
+            this(auth, signing, grants, withSecrets(secrets, htpasswd, groups), robotSecrets);
+        }
+
         /** Inputs without generated pull Secrets. */
         public Inputs(RegistryAuth auth, Secret signing, Secret htpasswd, Secret groups,
                       List<RepositoryAccess> grants, Map<String, Secret> secrets) {
             this(auth, signing, htpasswd, groups, grants, secrets, Map.of());
         }
 
-        /** Inputs for a RegistryAuth whose identity providers reference no Secrets (or none found). */
+        /** Inputs whose only Secrets besides the signing one are htpasswd and groups. */
         public Inputs(RegistryAuth auth, Secret signing, Secret htpasswd, Secret groups,
                       List<RepositoryAccess> grants) {
             this(auth, signing, htpasswd, groups, grants, Map.of());
+        }
+
+        private static Map<String, Secret> withSecrets(Map<String, Secret> secrets, Secret... more) {
+            Map<String, Secret> all = new HashMap<>(secrets);
+            for (Secret secret : more) {
+                if (secret != null && secret.getMetadata() != null && secret.getMetadata().getName() != null) {
+                    all.put(secret.getMetadata().getName(), secret);
+                }
+            }
+            return all;
         }
     }
 
@@ -100,25 +101,29 @@ public final class RealmModel {
                         auth.getMetadata().getNamespace());
     }
 
-    /** Names of the Secrets {@code auth}'s identity providers reference (client secrets, CA bundles). */
-    public static Set<String> oidcSecretNames(RegistryAuth auth) {
+    /** Names of the Secrets in {@code auth}'s namespace that its identity sources read. */
+    public static Set<String> secretNames(RegistryAuth auth) {
         Set<String> names = new LinkedHashSet<>();
-        if (auth.getSpec() == null || auth.getSpec().getAuthentication() == null) {
-            return names;
-        }
-        for (OidcProviderSpec provider : auth.getSpec().getAuthentication().getOidc()) {
-            if (provider == null) {
-                continue;
-            }
-            OidcIntrospectionSpec introspection = provider.getIntrospection();
-            for (SecretKeyReference ref : new SecretKeyReference[] {
-                    introspection == null ? null : introspection.getClientSecretRef(), provider.getCaBundleRef()}) {
-                if (ref != null && ref.getName() != null) {
-                    names.add(ref.getName());
-                }
-            }
-        }
+        Sources.ALL.forEach(source -> names.addAll(source.secretNames(auth)));
         return names;
+    }
+
+    /**
+     * What keeps {@code auth}'s identity sources from serving, judged exactly as the realm feed judges it
+     * (for the RegistryAuth's status).
+     */
+    public static List<GrantModel.Problem> sourceProblems(RegistryAuth auth, Map<String, Secret> secrets) {
+        List<GrantModel.Problem> problems = new ArrayList<>();
+        sourceValues(new IdentitySource.Inputs(auth, secrets, List.of(), Map.of()), problems);
+        return problems;
+    }
+
+    private static Map<Class<?>, Object> sourceValues(IdentitySource.Inputs in, List<GrantModel.Problem> problems) {
+        Map<Class<?>, Object> values = new HashMap<>();
+        for (IdentitySource source : Sources.ALL) {
+            source.realmValue(in, problems).ifPresent(value -> values.put(value.getClass(), value));
+        }
+        return values;
     }
 
     public static Outcome realm(Inputs in, OperatorSettings settings) {
@@ -166,9 +171,8 @@ public final class RealmModel {
             return new Outcome(Optional.empty(), problems);
         }
 
-        Map<String, StaticUser> users = users(in, spec.getAuthentication(), problems);
         List<Grant> grants = new ArrayList<>();
-        Map<String, RobotCredentials> robots = new HashMap<>();
+        List<RepositoryAccess> enforced = new ArrayList<>();
         for (RepositoryAccess grant : in.grants()) {
             if (grant.getMetadata().getDeletionTimestamp() != null) {
                 // Going: its finalizer is cleaning up, and it grants nothing meanwhile.
@@ -177,180 +181,20 @@ public final class RealmModel {
             List<GrantModel.Problem> grantProblems = GrantModel.problems(grant, auth);
             if (grantProblems.isEmpty()) {
                 grants.add(GrantModel.toGrant(grant));
-                if (grant.getSpec().getCredentials() != null) {
-                    // No robot until the reconciler has written the Secret with a hash beside the password.
-                    RobotSecret.credentials(grant, in.robotSecrets().get(ResourceNames.key(
-                            grant.getMetadata().getNamespace(), grant.getSpec().getCredentials().getSecretName())))
-                            .ifPresent(robot -> robots.put(robot.name(), robot));
-                }
+                enforced.add(grant);
             } else {
                 String id = ResourceNames.key(grant);
                 grantProblems.forEach(p -> problems.add(new GrantModel.Problem(p.reason(),
                         "RepositoryAccess " + id + ": " + p.message())));
             }
         }
+        Map<Class<?>, Object> sources = sourceValues(
+                new IdentitySource.Inputs(auth, in.secrets(), enforced, in.robotSecrets()), problems);
         String realmUrl = spec.getRealm() == null || spec.getRealm().isBlank() ? settings.publicRealmUrl()
                 : spec.getRealm();
         RealmConfig config = new RealmConfig(ResourceNames.key(auth), spec.getService(), ResourceNames.issuer(auth),
-                realmUrl, ttl, refreshTtl, keys.get(), refreshKey, spec.getAuthentication().isAnonymous(),
-                users, Policy.compile(grants), providers(in, spec.getAuthentication(), problems), robots);
+                realmUrl, ttl, refreshTtl, keys.get(), stored.get().refreshKeys(), spec.getAuthentication().isAnonymous(),
+                Policy.compile(grants), sources);
         return new Outcome(Optional.of(config), problems);
-    }
-
-    private static Map<String, StaticUser> users(Inputs in, AuthenticationSpec authentication,
-                                                 List<GrantModel.Problem> problems) {
-        if (authentication.getHtpasswd() == null) {
-            return Map.of();
-        }
-        Optional<String> htpasswd = content(in.htpasswd(), authentication.getHtpasswd().getSecretRef(), "htpasswd",
-                USERS_UNAVAILABLE, problems);
-        if (htpasswd.isEmpty()) {
-            return Map.of();
-        }
-        String groups = null;
-        if (authentication.getGroups() != null) {
-            Optional<String> content = content(in.groups(), authentication.getGroups().getSecretRef(), "groups",
-                    USERS_UNAVAILABLE, problems);
-            if (content.isEmpty()) {
-                return Map.of();
-            }
-            groups = content.get();
-        }
-        try {
-            return Htpasswd.parse(htpasswd.get(), groups);
-        } catch (IllegalArgumentException e) {
-            // Htpasswd's messages name the line and the user, never a hash.
-            problems.add(new GrantModel.Problem(USERS_UNAVAILABLE, e.getMessage()));
-            return Map.of();
-        }
-    }
-
-    /**
-     * The identity providers that can serve. One whose spec or Secrets cannot be read is left out with a
-     * problem: accepting its tokens without its client secret or its CA would fail every login anyway.
-     */
-    private static List<OidcProvider> providers(Inputs in, AuthenticationSpec authentication,
-                                                List<GrantModel.Problem> problems) {
-        List<OidcProvider> providers = new ArrayList<>();
-        Set<String> names = new HashSet<>();
-        for (OidcProviderSpec spec : authentication.getOidc()) {
-            if (spec == null) {
-                continue;
-            }
-            String what = "identity provider " + spec.getName();
-            if (spec.getName() == null || spec.getName().isBlank() || spec.getIssuer() == null
-                    || spec.getIssuer().isBlank()) {
-                problems.add(new GrantModel.Problem(IDENTITY_PROVIDER_UNAVAILABLE, what
-                        + ": spec.authentication.oidc entries need a name and an issuer"));
-                continue;
-            }
-            if (!names.add(spec.getName())) {
-                problems.add(new GrantModel.Problem(IDENTITY_PROVIDER_UNAVAILABLE, what
-                        + " is listed twice; only the first entry is used"));
-                continue;
-            }
-            provider(in, spec, what, problems).ifPresent(providers::add);
-        }
-        return providers;
-    }
-
-    private static Optional<OidcProvider> provider(Inputs in, OidcProviderSpec spec, String what,
-                                                   List<GrantModel.Problem> problems) {
-        Duration recheck;
-        try {
-            recheck = spec.recheckIntervalDuration();
-        } catch (IllegalArgumentException e) {
-            problems.add(new GrantModel.Problem(IDENTITY_PROVIDER_UNAVAILABLE, what + ": recheckInterval: "
-                    + e.getMessage()));
-            return Optional.empty();
-        }
-        OidcProvider.Introspection introspection = null;
-        OidcIntrospectionSpec introspectionSpec = spec.getIntrospection();
-        if (introspectionSpec != null) {
-            if (introspectionSpec.getClientId() == null || introspectionSpec.getClientId().isBlank()) {
-                problems.add(new GrantModel.Problem(IDENTITY_PROVIDER_UNAVAILABLE, what
-                        + ": introspection.clientId is required"));
-                return Optional.empty();
-            }
-            Optional<String> secret = referenced(in, introspectionSpec.getClientSecretRef(),
-                    what + " introspection.clientSecretRef", problems);
-            if (secret.isEmpty()) {
-                return Optional.empty();
-            }
-            introspection = new OidcProvider.Introspection(introspectionSpec.getClientId(), secret.get().strip());
-        }
-        String caBundle = null;
-        if (spec.getCaBundleRef() != null) {
-            Optional<String> pem = referenced(in, spec.getCaBundleRef(), what + " caBundleRef", problems);
-            if (pem.isEmpty()) {
-                return Optional.empty();
-            }
-            caBundle = pem.get();
-            Optional<String> unusable = certificateProblem(caBundle);
-            if (unusable.isPresent()) {
-                problems.add(new GrantModel.Problem(IDENTITY_PROVIDER_UNAVAILABLE, what + " caBundleRef Secret "
-                        + spec.getCaBundleRef().getName() + " key " + spec.getCaBundleRef().getKey() + ": "
-                        + unusable.get()));
-                return Optional.empty();
-            }
-        }
-        String usernameClaim = spec.getUsernameClaim() == null || spec.getUsernameClaim().isBlank()
-                ? OidcProviderSpec.DEFAULT_USERNAME_CLAIM : spec.getUsernameClaim();
-        String groupsClaim = spec.getGroupsClaim() == null || spec.getGroupsClaim().isBlank() ? null
-                : spec.getGroupsClaim();
-        return Optional.of(new OidcProvider(spec.getName(), spec.getIssuer(),
-                spec.getAudiences() == null ? List.of() : spec.getAudiences(), usernameClaim, groupsClaim,
-                spec.getUsernamePrefix(), spec.getFixedUsernames() == null ? Set.of()
-                        : new HashSet<>(spec.getFixedUsernames()), introspection, caBundle, recheck,
-                spec.getCli() == null || spec.getCli().getClientId() == null ? null
-                        : new CliClient(spec.getCli().getClientId(), spec.getCli().getScopes())));
-    }
-
-    /** Why a CA bundle cannot be trusted, if it cannot: reported now rather than at the first login. */
-    private static Optional<String> certificateProblem(String pem) {
-        try {
-            var certificates = CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
-            return certificates.isEmpty() ? Optional.of("holds no PEM certificate") : Optional.empty();
-        } catch (CertificateException e) {
-            return Optional.of("is not valid PEM certificates");
-        }
-    }
-
-    private static Optional<String> referenced(Inputs in, SecretKeyReference ref, String what,
-                                               List<GrantModel.Problem> problems) {
-        Secret secret = ref == null || ref.getName() == null ? null : in.secrets().get(ref.getName());
-        return content(secret, ref, what, IDENTITY_PROVIDER_UNAVAILABLE, problems);
-    }
-
-    /** The referenced key of a Secret, from data (base64) or, as a fallback, stringData. */
-    private static Optional<String> content(Secret secret, SecretKeyReference ref, String what, String reason,
-                                            List<GrantModel.Problem> problems) {
-        if (ref == null || ref.getName() == null || ref.getKey() == null) {
-            problems.add(new GrantModel.Problem(reason, what + ": the Secret reference needs a name and a key"));
-            return Optional.empty();
-        }
-        if (secret == null) {
-            problems.add(new GrantModel.Problem(reason, what + " Secret " + ref.getName()
-                    + " does not exist"));
-            return Optional.empty();
-        }
-        String encoded = secret.getData() == null ? null : secret.getData().get(ref.getKey());
-        if (encoded != null) {
-            try {
-                return Optional.of(new String(Base64.getMimeDecoder().decode(encoded), StandardCharsets.UTF_8));
-            } catch (IllegalArgumentException e) {
-                problems.add(new GrantModel.Problem(reason, what + " Secret " + ref.getName() + " key "
-                        + ref.getKey() + " is not valid base64"));
-                return Optional.empty();
-            }
-        }
-        String plain = secret.getStringData() == null ? null : secret.getStringData().get(ref.getKey());
-        if (plain != null) {
-            return Optional.of(plain);
-        }
-        problems.add(new GrantModel.Problem(reason, what + " Secret " + ref.getName() + " has no key "
-                + ref.getKey()));
-        return Optional.empty();
     }
 }

@@ -21,14 +21,12 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.registryauth.api.v1alpha1.AuthenticationSpec;
 import io.registryauth.api.v1alpha1.KeyAlgorithm;
 import io.registryauth.api.v1alpha1.KeyStatus;
 import io.registryauth.api.v1alpha1.RegistryAuth;
 import io.registryauth.api.v1alpha1.RegistryAuthSpec;
 import io.registryauth.api.v1alpha1.RegistryAuthStatus;
 import io.registryauth.api.v1alpha1.RegistrySpec;
-import io.registryauth.api.v1alpha1.SecretSource;
 import io.registryauth.operator.OperatorSettings;
 import io.registryauth.operator.RealmProblemSignal;
 import io.registryauth.operator.ResourceNames;
@@ -40,7 +38,9 @@ import io.registryauth.realm.sign.SigningAlgorithm;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -186,7 +186,7 @@ public class RegistryAuthReconciler implements Reconciler<RegistryAuth> {
                     keys.bundleHash().substring(0, 12));
         }
 
-        problems.addAll(userProblems(auth, client, secret));
+        problems.addAll(sourceProblems(auth, client));
         status.setSigningSecret(ResourceNames.signingSecret(auth));
         status.setConfigMap(ResourceNames.registryConfigMap(auth));
         status.setActiveKeyId(keys.active().map(SigningKeySecret.StoredKey::id).orElse(null));
@@ -340,7 +340,7 @@ public class RegistryAuthReconciler implements Reconciler<RegistryAuth> {
         KeyAlgorithm algorithm = Objects.requireNonNullElse(spec.getSigning().getAlgorithm(), KeyAlgorithm.ES256);
         return new KeyRotation.Policy(SigningAlgorithm.valueOf(algorithm.name()),
                 "registry-auth " + ResourceNames.key(auth), spec.getSigning().rotationPeriodDuration(),
-                spec.getToken().ttlDuration(), settings.retireLeeway());
+                spec.getToken().ttlDuration(), settings.retireLeeway(), spec.getToken().refreshTtlDuration());
     }
 
     private static Secret writeSecret(KubernetesClient client, RegistryAuth auth, Secret existing,
@@ -367,23 +367,19 @@ public class RegistryAuthReconciler implements Reconciler<RegistryAuth> {
         return client.secrets().inNamespace(auth.getMetadata().getNamespace()).resource(updated).update();
     }
 
-    /** Problems with the htpasswd/groups Secrets, judged as the realm feed judges them. */
-    private List<GrantModel.Problem> userProblems(RegistryAuth auth, KubernetesClient client, Secret signing) {
-        AuthenticationSpec authentication = auth.getSpec().getAuthentication();
-        Secret htpasswd = referenced(client, auth, authentication.getHtpasswd());
-        Secret groups = referenced(client, auth, authentication.getGroups());
-        return RealmModel.realm(new RealmModel.Inputs(auth, signing, htpasswd, groups, List.of()), settings)
-                .problems().stream()
-                .filter(p -> p.reason().equals(RealmModel.USERS_UNAVAILABLE))
-                .toList();
-    }
-
-    private static Secret referenced(KubernetesClient client, RegistryAuth auth, SecretSource source) {
-        if (source == null || source.getSecretRef() == null || source.getSecretRef().getName() == null) {
-            return null;
+    /**
+     * What keeps the identity sources from serving (users' Secrets, identity providers' client secrets and CA
+     * bundles), judged exactly as the realm feed judges it.
+     */
+    private static List<GrantModel.Problem> sourceProblems(RegistryAuth auth, KubernetesClient client) {
+        Map<String, Secret> secrets = new HashMap<>();
+        for (String name : RealmModel.secretNames(auth)) {
+            Secret secret = client.secrets().inNamespace(auth.getMetadata().getNamespace()).withName(name).get();
+            if (secret != null) {
+                secrets.put(name, secret);
+            }
         }
-        return client.secrets().inNamespace(auth.getMetadata().getNamespace())
-                .withName(source.getSecretRef().getName()).get();
+        return RealmModel.sourceProblems(auth, secrets);
     }
 
     private static List<KeyStatus> keyStatuses(SigningKeySecret.Contents keys) {

@@ -21,6 +21,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,7 +44,7 @@ final class FakeApiServer implements AutoCloseable {
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
     }
 
-    private record Issued(String namespace, String name, List<String> audiences, Instant exp) {
+    private record Issued(String namespace, String name, String uid, List<String> audiences, Instant exp) {
     }
 
     final KubernetesMockServer server;
@@ -54,7 +55,7 @@ final class FakeApiServer implements AutoCloseable {
     final List<List<String>> reviewedAudiences = new CopyOnWriteArrayList<>();
     private final Map<String, Issued> issued = new ConcurrentHashMap<>();
     /** Existing service accounts, kept beside the CRUD store: a reply may not call back into this server. */
-    private final Set<String> serviceAccounts = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> serviceAccounts = new ConcurrentHashMap<>();
 
     /** A server whose tokenreviews answer as a real one would. */
     FakeApiServer(Instant now) {
@@ -74,15 +75,24 @@ final class FakeApiServer implements AutoCloseable {
         }
     }
 
+    /** Creates the service account with a fresh uid, as an API server does (a recreated one is another). */
     void createServiceAccount(String namespace, String name) {
-        client.resource(new ServiceAccountBuilder().withNewMetadata().withNamespace(namespace).withName(name)
-                .endMetadata().build()).create();
-        serviceAccounts.add(namespace + ":" + name);
+        String uid = java.util.UUID.randomUUID().toString();
+        var created = client.resource(new ServiceAccountBuilder().withNewMetadata().withNamespace(namespace)
+                .withName(name).withUid(uid).endMetadata().build()).create();
+        // The mock API server may assign its own uid, as a real one does: the stored object's is the one.
+        String stored = created.getMetadata().getUid();
+        serviceAccounts.put(namespace + ":" + name, stored == null ? uid : stored);
     }
 
     void deleteServiceAccount(String namespace, String name) {
         client.serviceAccounts().inNamespace(namespace).withName(name).delete();
         serviceAccounts.remove(namespace + ":" + name);
+    }
+
+    /** The uid the service account has now (null when it does not exist). */
+    String uid(String namespace, String name) {
+        return serviceAccounts.get(namespace + ":" + name);
     }
 
     /** A projected token as the kubelet gets it: bound to {@code audiences}, expiring at {@code exp}. */
@@ -93,7 +103,7 @@ final class FakeApiServer implements AutoCloseable {
                 + "\",\"uid\":\"6f1c\"}},\"nbf\":" + now.getEpochSecond()
                 + ",\"sub\":\"system:serviceaccount:" + namespace + ":" + name + "\"}";
         String token = jws(payload);
-        issued.put(token, new Issued(namespace, name, audiences, exp));
+        issued.put(token, new Issued(namespace, name, uid(namespace, name), audiences, exp));
         return token;
     }
 
@@ -106,7 +116,7 @@ final class FakeApiServer implements AutoCloseable {
                 + "\"sub\":\"system:serviceaccount:" + namespace + ":" + name + "\"}";
         String token = jws(payload);
         // Legacy tokens are accepted for the API server's own audience, which a review of them reports.
-        issued.put(token, new Issued(namespace, name, List.of(), null));
+        issued.put(token, new Issued(namespace, name, uid(namespace, name), List.of(), null));
         return token;
     }
 
@@ -138,7 +148,7 @@ final class FakeApiServer implements AutoCloseable {
         if (t.exp() != null && !now.isBefore(t.exp())) {
             return unauthenticated("[invalid bearer token, token has expired]");
         }
-        if (!serviceAccounts.contains(t.namespace() + ":" + t.name())) {
+        if (!Objects.equals(serviceAccounts.get(t.namespace() + ":" + t.name()), t.uid())) {
             return unauthenticated("[invalid bearer token, service account " + t.namespace() + "/" + t.name()
                     + " has been deleted]");
         }
@@ -152,7 +162,7 @@ final class FakeApiServer implements AutoCloseable {
         return new TokenReviewStatusBuilder().withAuthenticated(true).withAudiences(shared)
                 .withNewUser()
                 .withUsername("system:serviceaccount:" + t.namespace() + ":" + t.name())
-                .withUid("6f1c")
+                .withUid(t.uid())
                 .withGroups("system:serviceaccounts", "system:serviceaccounts:" + t.namespace(),
                         "system:authenticated")
                 .endUser()

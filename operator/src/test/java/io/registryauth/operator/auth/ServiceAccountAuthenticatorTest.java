@@ -8,6 +8,8 @@ import io.registryauth.realm.auth.Authenticator;
 import io.registryauth.realm.auth.Credentials;
 import io.registryauth.realm.auth.Identity;
 import io.registryauth.realm.auth.MutableClock;
+import io.registryauth.realm.auth.Session;
+import io.registryauth.realm.auth.SessionBinding;
 import io.registryauth.realm.policy.Policy;
 import io.registryauth.realm.policy.SubjectKind;
 import io.registryauth.realm.sign.KeyRing;
@@ -17,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -51,14 +52,68 @@ class ServiceAccountAuthenticatorTest {
         api.close();
     }
 
-    private ServiceAccountAuthenticator authenticator(ServiceAccountLogin login) {
+    /**
+     * The authenticator as a realm with {@code login} (null: service-account login disabled) sees it: the
+     * tests pass REALM, and it is asked with REALM carrying the login, as the feed builds it.
+     */
+    private static final class Bound {
+        final ServiceAccountAuthenticator authenticator;
+        final RealmConfig realm;
+
+        Bound(ServiceAccountAuthenticator authenticator, ServiceAccountLogin login) {
+            this.authenticator = authenticator;
+            this.realm = login == null ? REALM : REALM.with(login);
+        }
+
+        AuthResult authenticate(RealmConfig ignored, Credentials credentials) {
+            return authenticator.authenticate(realm, credentials);
+        }
+
+        Authenticator.Claim claim(RealmConfig ignored, Credentials credentials) {
+            return authenticator.claim(realm, credentials);
+        }
+
+        Authenticator.Cost cost(RealmConfig ignored, Credentials credentials) {
+            return authenticator.cost(realm, credentials);
+        }
+
+        AuthResult recheck(RealmConfig ignored, Session session) {
+            return authenticator.recheck(realm, session);
+        }
+
+        Authenticator.Cost recheckCost(RealmConfig ignored, Session session) {
+            return authenticator.recheckCost(realm, session);
+        }
+
+        int cachedReviews() {
+            return authenticator.cachedReviews();
+        }
+    }
+
+    private Bound authenticator(ServiceAccountLogin login) {
         return authenticator(login, ServiceAccountAuthenticator.Settings.defaults());
     }
 
-    private ServiceAccountAuthenticator authenticator(ServiceAccountLogin login,
-                                                      ServiceAccountAuthenticator.Settings settings) {
-        return new ServiceAccountAuthenticator(api.client, realm -> Optional.ofNullable(login),
-                settings.withClock(clock));
+    private Bound authenticator(ServiceAccountLogin login, ServiceAccountAuthenticator.Settings settings) {
+        return new Bound(new ServiceAccountAuthenticator(api.client, settings.withClock(clock)), login);
+    }
+
+    private Bound authenticator(FakeApiServer server, ServiceAccountAuthenticator.Settings settings) {
+        return new Bound(new ServiceAccountAuthenticator(server.client, settings.withClock(clock)), enabled());
+    }
+
+    /** The identity a result admitted; fails the test when it is no admission. */
+    private static Identity identity(AuthResult result) {
+        assertThat(result).isInstanceOf(AuthResult.Admitted.class);
+        return ((AuthResult.Admitted) result).identity();
+    }
+
+    /** The session a login starts now. */
+    private Session session(AuthResult result) {
+        AuthResult.Admitted login = (AuthResult.Admitted) result;
+        Instant end = login.binding().notAfter() == null ? clock.instant().plus(Duration.ofHours(8))
+                : login.binding().notAfter();
+        return new Session(login.identity(), clock.instant(), end, login.binding());
     }
 
     private static ServiceAccountLogin enabled() {
@@ -71,16 +126,16 @@ class ServiceAccountAuthenticatorTest {
 
     @Test
     void aValidTokenIsAdmittedAsItsServiceAccountWithAnyUserName() {
-        ServiceAccountAuthenticator authenticator = authenticator(enabled());
+        Bound authenticator = authenticator(enabled());
         AuthResult result = authenticator.authenticate(REALM, new Credentials("whoever", builderToken()));
-        assertThat(result).isEqualTo(new AuthResult.Admitted(BUILDER));
+        assertThat(identity(result)).isEqualTo(BUILDER);
         // The review was bound to the realm's service, the default audience.
         assertThat(api.reviewedAudiences).containsExactly(List.of(SERVICE));
     }
 
     @Test
     void costIsRemoteExactlyWhenAReviewWouldBeSent() {
-        ServiceAccountAuthenticator authenticator = authenticator(enabled());
+        Bound authenticator = authenticator(enabled());
         String token = builderToken();
         Credentials credentials = new Credentials("x", token);
         assertThat(authenticator(null).cost(REALM, credentials)).isEqualTo(Authenticator.Cost.CHEAP);
@@ -90,7 +145,7 @@ class ServiceAccountAuthenticatorTest {
         assertThat(authenticator.cost(REALM, credentials)).isEqualTo(Authenticator.Cost.REMOTE);
         // Asking the cost sends nothing; the check does, once, and then its answer is cached.
         assertThat(api.reviewedAudiences).isEmpty();
-        assertThat(authenticator.authenticate(REALM, credentials)).isEqualTo(new AuthResult.Admitted(BUILDER));
+        assertThat(identity(authenticator.authenticate(REALM, credentials))).isEqualTo(BUILDER);
         assertThat(authenticator.cost(REALM, credentials)).isEqualTo(Authenticator.Cost.CHEAP);
         assertThat(authenticator.cost(REALM, new Credentials("system", "serviceaccount:ci:builder:" + token)))
                 .isEqualTo(Authenticator.Cost.CHEAP);
@@ -98,20 +153,19 @@ class ServiceAccountAuthenticatorTest {
         assertThat(authenticator.cost(REALM, credentials)).as("expired: refused without a review")
                 .isEqualTo(Authenticator.Cost.CHEAP);
 
-        assertThat(authenticator.recheckCost(REALM, BUILDER)).isEqualTo(Authenticator.Cost.REMOTE);
-        assertThat(authenticator(null).recheckCost(REALM, BUILDER)).isEqualTo(Authenticator.Cost.CHEAP);
+        Session session = new Session(BUILDER, NOW, NOW.plusSeconds(600), SessionBinding.credential("some-uid"));
+        assertThat(authenticator.recheckCost(REALM, session)).isEqualTo(Authenticator.Cost.REMOTE);
+        assertThat(authenticator(null).recheckCost(REALM, session)).isEqualTo(Authenticator.Cost.CHEAP);
         assertThat(api.reviewedAudiences).hasSize(1);
     }
 
     @Test
     void theServiceAccountUserNameFormMustNameTheTokensServiceAccount() {
-        ServiceAccountAuthenticator authenticator = authenticator(enabled());
+        Bound authenticator = authenticator(enabled());
         String token = builderToken();
-        assertThat(authenticator.authenticate(REALM, new Credentials("system:serviceaccount:ci:builder", token)))
-                .isEqualTo(new AuthResult.Admitted(BUILDER));
+        assertThat(identity(authenticator.authenticate(REALM, new Credentials("system:serviceaccount:ci:builder", token)))).isEqualTo(BUILDER);
         // Basic auth splits "system:serviceaccount:ci:builder:<token>" at its first ':'.
-        assertThat(authenticator.authenticate(REALM, new Credentials("system", "serviceaccount:ci:builder:" + token)))
-                .isEqualTo(new AuthResult.Admitted(BUILDER));
+        assertThat(identity(authenticator.authenticate(REALM, new Credentials("system", "serviceaccount:ci:builder:" + token)))).isEqualTo(BUILDER);
         AuthResult other = authenticator.authenticate(REALM, new Credentials("system:serviceaccount:ci:deployer", token));
         assertThat(other).isInstanceOf(AuthResult.Rejected.class);
         assertThat(authenticator.authenticate(REALM, new Credentials("system", "serviceaccount:prod:builder:" + token)))
@@ -120,7 +174,7 @@ class ServiceAccountAuthenticatorTest {
 
     @Test
     void aTokenForAnotherAudienceIsRefused() {
-        ServiceAccountAuthenticator authenticator = authenticator(enabled());
+        Bound authenticator = authenticator(enabled());
         // The pod's default token is bound to the API server, not to the registry.
         String apiToken = api.issue("ci", "builder", List.of(FakeApiServer.API_AUDIENCE), NOW.plus(Duration.ofHours(1)));
         AuthResult result = authenticator.authenticate(REALM, new Credentials("x", apiToken));
@@ -131,10 +185,10 @@ class ServiceAccountAuthenticatorTest {
 
     @Test
     void configuredAudiencesReplaceTheService() {
-        ServiceAccountAuthenticator authenticator = authenticator(
+        Bound authenticator = authenticator(
                 new ServiceAccountLogin(List.of("registry", "ci-registry"), false));
         String forCi = api.issue("ci", "builder", List.of("ci-registry"), NOW.plus(Duration.ofHours(1)));
-        assertThat(authenticator.authenticate(REALM, new Credentials("x", forCi))).isEqualTo(new AuthResult.Admitted(BUILDER));
+        assertThat(identity(authenticator.authenticate(REALM, new Credentials("x", forCi)))).isEqualTo(BUILDER);
         assertThat(authenticator.authenticate(REALM, new Credentials("x", builderToken())))
                 .isInstanceOf(AuthResult.Rejected.class);
         assertThat(api.reviewedAudiences).allSatisfy(a -> assertThat(a).containsExactly("registry", "ci-registry"));
@@ -148,8 +202,7 @@ class ServiceAccountAuthenticatorTest {
                     "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\",\"status\":{"
                             + "\"authenticated\":true,\"user\":{\"username\":\"system:serviceaccount:ci:builder\"}}}")
                     .always();
-            ServiceAccountAuthenticator authenticator = new ServiceAccountAuthenticator(lax.client,
-                    realm -> Optional.of(enabled()), ServiceAccountAuthenticator.Settings.defaults().withClock(clock));
+            Bound authenticator = authenticator(lax, ServiceAccountAuthenticator.Settings.defaults().withClock(clock));
             assertThat(authenticator.authenticate(REALM, new Credentials("x", builderToken())))
                     .isInstanceOf(AuthResult.Rejected.class);
         }
@@ -157,7 +210,7 @@ class ServiceAccountAuthenticatorTest {
 
     @Test
     void anExpiredTokenIsRefused() {
-        ServiceAccountAuthenticator authenticator = authenticator(enabled());
+        Bound authenticator = authenticator(enabled());
         String token = api.issue("ci", "builder", List.of(SERVICE), NOW.plus(Duration.ofMinutes(10)));
         // The API server's clock is past the token's exp (ours is not): its review says unauthenticated.
         api.now = NOW.plus(Duration.ofMinutes(11));
@@ -173,18 +226,18 @@ class ServiceAccountAuthenticatorTest {
 
     @Test
     void reviewsAreCachedWithinTheTokensLifetimeOnly() {
-        ServiceAccountAuthenticator authenticator = authenticator(enabled(),
+        Bound authenticator = authenticator(enabled(),
                 ServiceAccountAuthenticator.Settings.defaults().withCacheTtl(Duration.ofMinutes(5)));
         String token = api.issue("ci", "builder", List.of(SERVICE), NOW.plus(Duration.ofMinutes(2)));
         Credentials credentials = new Credentials("x", token);
-        assertThat(authenticator.authenticate(REALM, credentials)).isEqualTo(new AuthResult.Admitted(BUILDER));
+        assertThat(identity(authenticator.authenticate(REALM, credentials))).isEqualTo(BUILDER);
         clock.set(NOW.plus(Duration.ofMinutes(1)));
-        assertThat(authenticator.authenticate(REALM, credentials)).isEqualTo(new AuthResult.Admitted(BUILDER));
+        assertThat(identity(authenticator.authenticate(REALM, credentials))).isEqualTo(BUILDER);
         assertThat(api.reviewedAudiences).hasSize(1);
         assertThat(authenticator.cachedReviews()).isEqualTo(1);
 
         // A cached review ends with its cache time: the next login asks again and sees the deletion.
-        ServiceAccountAuthenticator shortCache = authenticator(enabled(),
+        Bound shortCache = authenticator(enabled(),
                 ServiceAccountAuthenticator.Settings.defaults().withCacheTtl(Duration.ofSeconds(30)));
         String longToken = builderToken();
         clock.set(NOW);
@@ -197,29 +250,36 @@ class ServiceAccountAuthenticatorTest {
     }
 
     @Test
-    void aDeletedServiceAccountIsRefusedOnRecheck() {
-        ServiceAccountAuthenticator authenticator = authenticator(enabled());
-        Identity fromRefreshToken = new Identity("ci:builder", Set.of(), "serviceaccount", SubjectKind.SERVICE_ACCOUNT);
-        assertThat(authenticator.recheck(REALM, fromRefreshToken)).isEqualTo(new AuthResult.Admitted(BUILDER));
+    void aSessionEndsWhenTheServiceAccountIsDeletedOrRecreated() {
+        Bound authenticator = authenticator(enabled());
+        Session session = session(authenticator.authenticate(REALM, new Credentials("x", builderToken())));
+        assertThat(session.binding().credential()).isEqualTo(api.uid("ci", "builder"));
+        assertThat(session.binding().notAfter()).as("no longer than the token").isEqualTo(NOW.plus(Duration.ofHours(1)));
+
+        assertThat(identity(authenticator.recheck(REALM, session))).isEqualTo(BUILDER);
         api.deleteServiceAccount("ci", "builder");
-        assertThat(authenticator.recheck(REALM, fromRefreshToken))
+        assertThat(authenticator.recheck(REALM, session))
                 .isEqualTo(new AuthResult.Rejected("service account no longer exists"));
-        assertThat(authenticator.recheck(REALM, new Identity("ci:builder", Set.of(), "serviceaccount", SubjectKind.USER)))
-                .isInstanceOf(AuthResult.Rejected.class);
-        assertThat(new ServiceAccountAuthenticator(api.client, realm -> Optional.empty(),
-                ServiceAccountAuthenticator.Settings.defaults()).recheck(REALM, fromRefreshToken))
-                .isInstanceOf(AuthResult.Rejected.class);
+        api.createServiceAccount("ci", "builder");
+        assertThat(authenticator.recheck(REALM, session))
+                .isEqualTo(new AuthResult.Rejected("service account was recreated; log in with a new token"));
+
+        Session asUser = new Session(new Identity("ci:builder", Set.of(), "serviceaccount", SubjectKind.USER),
+                NOW, NOW.plusSeconds(600), session.binding());
+        assertThat(authenticator.recheck(REALM, asUser)).isInstanceOf(AuthResult.Rejected.class);
+        assertThat(authenticator(null).recheck(REALM, session)).isInstanceOf(AuthResult.Rejected.class);
     }
 
     @Test
     void anUnreachableApiServerMakesLoginsUnavailable() {
-        ServiceAccountAuthenticator authenticator = authenticator(enabled());
+        Bound authenticator = authenticator(enabled());
         String token = builderToken();
         api.server.destroy();
         long start = System.nanoTime();
         AuthResult result = authenticator.authenticate(REALM, new Credentials("x", token));
         assertThat(result).isEqualTo(new AuthResult.Unavailable("could not reach the Kubernetes API server"));
-        assertThat(authenticator.recheck(REALM, BUILDER)).isInstanceOf(AuthResult.Unavailable.class);
+        Session session = new Session(BUILDER, NOW, NOW.plusSeconds(600), SessionBinding.credential("some-uid"));
+        assertThat(authenticator.recheck(REALM, session)).isInstanceOf(AuthResult.Unavailable.class);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     }
 
@@ -228,8 +288,7 @@ class ServiceAccountAuthenticatorTest {
         try (FakeApiServer slow = new FakeApiServer(NOW, false)) {
             slow.server.expect().post().delay(5, TimeUnit.SECONDS).withPath(FakeApiServer.REVIEWS)
                     .andReturn(201, "{}").always();
-            ServiceAccountAuthenticator authenticator = new ServiceAccountAuthenticator(slow.client,
-                    realm -> Optional.of(enabled()), ServiceAccountAuthenticator.Settings.defaults()
+            Bound authenticator = authenticator(slow, ServiceAccountAuthenticator.Settings.defaults()
                     .withRequestTimeout(Duration.ofMillis(300)).withClock(clock));
             long start = System.nanoTime();
             AuthResult result = authenticator.authenticate(REALM, new Credentials("x", builderToken()));
@@ -244,8 +303,7 @@ class ServiceAccountAuthenticatorTest {
             forbidding.server.expect().post().withPath(FakeApiServer.REVIEWS).andReturn(403,
                     "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Forbidden\","
                             + "\"code\":403}").always();
-            ServiceAccountAuthenticator authenticator = new ServiceAccountAuthenticator(forbidding.client,
-                    realm -> Optional.of(enabled()), ServiceAccountAuthenticator.Settings.defaults().withClock(clock));
+            Bound authenticator = authenticator(forbidding, ServiceAccountAuthenticator.Settings.defaults().withClock(clock));
             assertThat(authenticator.authenticate(REALM, new Credentials("x", builderToken()))).isEqualTo(
                     new AuthResult.Unavailable("the operator may not create tokenreviews (check its RBAC)"));
         }
@@ -263,26 +321,27 @@ class ServiceAccountAuthenticatorTest {
                 .isInstanceOf(AuthResult.Rejected.class);
         assertThat(api.reviewedAudiences).isEmpty();
 
-        ServiceAccountAuthenticator allowing = authenticator(new ServiceAccountLogin(List.of(), true));
-        assertThat(allowing.authenticate(REALM, new Credentials("x", legacy))).isEqualTo(new AuthResult.Admitted(BUILDER));
+        Bound allowing = authenticator(new ServiceAccountLogin(List.of(), true));
+        assertThat(identity(allowing.authenticate(REALM, new Credentials("x", legacy)))).isEqualTo(BUILDER);
         // Asked without audiences: the API server accepts legacy tokens only for its own.
         assertThat(api.reviewedAudiences).containsExactly(List.of());
     }
 
     @Test
-    void otherCredentialsAreNotMine() {
-        ServiceAccountAuthenticator authenticator = authenticator(enabled());
+    void otherCredentialsAreNotClaimed() {
+        Bound authenticator = authenticator(enabled());
         String oidcUser = FakeApiServer.jws("{\"aud\":\"registry\",\"exp\":" + NOW.plusSeconds(600).getEpochSecond()
                 + ",\"iss\":\"https://idp.example\",\"sub\":\"alice\"}");
         for (String password : new String[] {"wonderland", "", "a.b.c", "not.base64!.x", oidcUser,
                 FakeApiServer.jws("{\"sub\":\"system:serviceaccount:ci\"}"),
                 FakeApiServer.jws("{\"sub\":\"system:serviceaccount:ci:builder:extra\"}")}) {
-            assertThat(authenticator.authenticate(REALM, new Credentials("alice", password))).as(password)
-                    .isEqualTo(AuthResult.NOT_MINE);
+            assertThat(authenticator.claim(REALM, new Credentials("alice", password))).as(password)
+                    .isEqualTo(Authenticator.Claim.NONE);
         }
-        // A realm without service-account login leaves even real tokens to others.
-        ServiceAccountAuthenticator disabled = authenticator(null);
-        assertThat(disabled.authenticate(REALM, new Credentials("x", builderToken()))).isEqualTo(AuthResult.NOT_MINE);
+        assertThat(authenticator.claim(REALM, new Credentials("alice", builderToken()))).isEqualTo(Authenticator.Claim.OWNS);
+        // A realm without service-account login claims no token; nobody else will take it either.
+        Bound disabled = authenticator(null);
+        assertThat(disabled.claim(REALM, new Credentials("x", builderToken()))).isEqualTo(Authenticator.Claim.NONE);
         assertThat(api.reviewedAudiences).isEmpty();
     }
 

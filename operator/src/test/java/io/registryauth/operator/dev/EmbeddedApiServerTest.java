@@ -34,7 +34,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -204,15 +203,18 @@ class EmbeddedApiServerTest {
                 Duration.ofDays(1));
         RealmConfig realm = new RealmConfig("ci/main", AUDIENCE, "registry-auth", "http://127.0.0.1/token",
                 Duration.ofMinutes(5), Duration.ofHours(1), KeyRing.of(key), new byte[32], false, Map.of(),
-                Policy.empty());
+                Policy.empty()).with(new ServiceAccountLogin(List.of(), false));
         ServiceAccountAuthenticator authenticator = new ServiceAccountAuthenticator(client,
-                r -> Optional.of(new ServiceAccountLogin(List.of(), false)),
                 ServiceAccountAuthenticator.Settings.defaults().withClock(clock));
 
-        assertThat(authenticator.authenticate(realm, new Credentials("builder", token(List.of(AUDIENCE)))))
-                .isEqualTo(new AuthResult.Admitted(new Identity("ci:builder", Set.of("system:serviceaccounts",
-                        "system:serviceaccounts:ci", "system:authenticated"), "serviceaccount",
-                        SubjectKind.SERVICE_ACCOUNT)));
+        AuthResult admitted = authenticator.authenticate(realm, new Credentials("builder", token(List.of(AUDIENCE))));
+        assertThat(admitted).isInstanceOf(AuthResult.Admitted.class);
+        assertThat(((AuthResult.Admitted) admitted).identity()).isEqualTo(new Identity("ci:builder",
+                Set.of("system:serviceaccounts", "system:serviceaccounts:ci", "system:authenticated"), "serviceaccount",
+                SubjectKind.SERVICE_ACCOUNT));
+        // The session is bound to the account's uid, which the embedded API reports in its reviews.
+        assertThat(((AuthResult.Admitted) admitted).binding().credential())
+                .isEqualTo(client.serviceAccounts().inNamespace("ci").withName("builder").get().getMetadata().getUid());
         assertThat(authenticator.authenticate(realm, new Credentials("builder", token(List.of("elsewhere")))))
                 .isInstanceOf(AuthResult.Rejected.class);
     }

@@ -20,6 +20,7 @@ import io.registryauth.api.v1alpha1.RepositoryAccess;
 import io.registryauth.api.v1alpha1.RepositoryAction;
 import io.registryauth.api.v1alpha1.SecretKeyReference;
 import io.registryauth.operator.OperatorSettings;
+import io.registryauth.operator.auth.ServiceAccountLogin;
 import io.registryauth.operator.model.Fixtures;
 import io.registryauth.realm.RealmConfig;
 import io.registryauth.realm.RealmSnapshot;
@@ -281,18 +282,17 @@ class RealmFeedTest {
     @Test
     void serviceAccountLoginFollowsTheRegistryAuth() throws Exception {
         client.resource(Fixtures.signingSecret(auth)).create();
-        ServiceAccountLogins logins = new ServiceAccountLogins();
-        feed = RealmFeed.start(client, SETTINGS, state, logins);
+        feed = RealmFeed.start(client, SETTINGS, state);
         await(s -> realm().isPresent());
-        assertThat(logins.apply(realm().orElseThrow())).as("disabled by default").isEmpty();
+        assertThat(realm().orElseThrow().source(ServiceAccountLogin.class)).as("disabled by default").isEmpty();
 
         RegistryAuth enabled = client.resources(RegistryAuth.class).inNamespace("registry").withName("main").get();
         enabled.getSpec().getAuthentication().getServiceAccounts().setEnabled(true);
         enabled.getSpec().getAuthentication().getServiceAccounts().setAudiences(List.of("registry.example.com", "ci"));
         client.resource(enabled).update();
 
-        await(s -> realm().map(r -> logins.apply(r).isPresent()).orElse(false));
-        assertThat(logins.apply(realm().orElseThrow()).orElseThrow().audiences())
+        await(s -> realm().map(r -> r.source(ServiceAccountLogin.class).isPresent()).orElse(false));
+        assertThat(realm().orElseThrow().source(ServiceAccountLogin.class).orElseThrow().audiences())
                 .containsExactly("registry.example.com", "ci");
     }
 }

@@ -141,4 +141,36 @@ class KeyRotationTest {
         assertThat(step.contents().active().orElseThrow().id()).isEqualTo(only.id());
         assertThat(step.contents().keys()).hasSize(1);
     }
+
+    @Test
+    void theRefreshKeyRotatesWithTheSigningKeyAndTheOldOneOpensSessionsUntilTheyAllExpired() {
+        Duration refreshTtl = Duration.ofHours(24);
+        Policy policy = new Policy(SigningAlgorithm.ES256, "test", PERIOD, TTL, LEEWAY, refreshTtl);
+        Step first = KeyRotation.next(null, policy, UNWIRED, T0);
+        byte[] before = first.contents().refreshKey();
+        Step pending = KeyRotation.next(first.contents(), policy, UNWIRED, T0.plus(PERIOD));
+        assertThat(pending.contents().refreshKey()).as("a pending key changes nothing yet").isSameAs(before);
+
+        Instant activation = T0.plus(PERIOD).plus(Duration.ofMinutes(10));
+        Step rotated = KeyRotation.next(pending.contents(), policy, UNWIRED, activation);
+        assertThat(rotated.contents().refreshKey()).hasSize(32).isNotEqualTo(before);
+        assertThat(rotated.contents().previousRefreshKeys()).singleElement().satisfies(previous -> {
+            assertThat(previous.key()).isEqualTo(before);
+            assertThat(previous.retireAfter()).isEqualTo(activation.plus(refreshTtl));
+        });
+        assertThat(rotated.contents().refreshKeys()).hasSize(2);
+        assertThat(rotated.contents().refreshKeys().get(0)).isEqualTo(rotated.contents().refreshKey());
+        // The Secret keeps them both across a write and a read.
+        SigningKeySecret.Contents stored = SigningKeySecret.read(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withData(SigningKeySecret.data(rotated.contents())).build()).orElseThrow();
+        assertThat(stored.previousRefreshKeys()).singleElement()
+                .satisfies(p -> assertThat(p.key()).isEqualTo(before));
+
+        Step kept = KeyRotation.next(rotated.contents(), policy, UNWIRED, activation.plus(refreshTtl).minusSeconds(1));
+        assertThat(kept.contents().previousRefreshKeys()).hasSize(1);
+        Step removed = KeyRotation.next(rotated.contents(), policy, UNWIRED, activation.plus(refreshTtl));
+        assertThat(removed.contents().previousRefreshKeys()).isEmpty();
+        assertThat(removed.changes()).extracting(Change::reason).contains("RefreshKeyRemoved");
+        assertThat(rotated.nextCheck()).isPresent();
+    }
 }

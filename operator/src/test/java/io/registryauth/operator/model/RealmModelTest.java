@@ -16,6 +16,8 @@ import io.registryauth.api.v1alpha1.RepositoryAccess;
 import io.registryauth.api.v1alpha1.RepositoryAction;
 import io.registryauth.api.v1alpha1.SecretKeyReference;
 import io.registryauth.api.v1alpha1.SecretSource;
+import io.registryauth.operator.sources.OidcSource;
+import io.registryauth.operator.sources.HtpasswdSource;
 import io.registryauth.operator.OperatorSettings;
 import io.registryauth.realm.RealmConfig;
 import io.registryauth.realm.auth.Identity;
@@ -128,7 +130,7 @@ class RealmModelTest {
         RealmConfig realm = outcome.realm().orElseThrow();
         assertThat(realm.users()).isEmpty();
         assertThat(realm.policy().authorize(Identity.ANONYMOUS, List.of(repository("public/x", "pull")))).hasSize(1);
-        assertThat(reasons(outcome)).containsExactly(RealmModel.USERS_UNAVAILABLE);
+        assertThat(reasons(outcome)).containsExactly(HtpasswdSource.USERS_UNAVAILABLE);
         assertThat(outcome.problems().get(0).message()).contains("registry-users").contains("does not exist");
     }
 
@@ -142,7 +144,7 @@ class RealmModelTest {
                 SETTINGS);
 
         assertThat(outcome.realm()).isPresent();
-        assertThat(reasons(outcome)).containsExactly(RealmModel.USERS_UNAVAILABLE);
+        assertThat(reasons(outcome)).containsExactly(HtpasswdSource.USERS_UNAVAILABLE);
         assertThat(outcome.problems().get(0).message()).contains("line 1").doesNotContain(hash);
     }
 
@@ -248,7 +250,8 @@ class RealmModelTest {
         assertThat(github.usernameClaim()).isEqualTo("preferred_username");
         assertThat(github.audiences()).isEmpty();
         assertThat(github.groupsClaim()).isNull();
-        assertThat(github.usernamePrefix()).isEmpty();
+        assertThat(github.usernamePrefix()).as("unset: the provider's name keeps its users apart").isEqualTo("github:");
+        assertThat(github.sessionMaxAge()).isEqualTo(Duration.ofHours(12));
         assertThat(github.fixedUsernames()).isEmpty();
         assertThat(github.introspection()).isNull();
         assertThat(github.caBundlePem()).isNull();
@@ -266,7 +269,7 @@ class RealmModelTest {
         RealmConfig realm = outcome.realm().orElseThrow();
         assertThat(realm.oidcProviders()).extracting(OidcProvider::name).containsExactly("github");
         assertThat(realm.users()).containsOnlyKeys("alice", "bob");
-        assertThat(reasons(outcome)).containsExactly(RealmModel.IDENTITY_PROVIDER_UNAVAILABLE);
+        assertThat(reasons(outcome)).containsExactly(OidcSource.IDENTITY_PROVIDER_UNAVAILABLE);
         assertThat(outcome.problems().get(0).message()).contains("corp", "idp-client", "does not exist");
     }
 
@@ -282,7 +285,7 @@ class RealmModelTest {
 
         assertThat(outcome.realm().orElseThrow().oidcProviders()).extracting(OidcProvider::name)
                 .containsExactly("github");
-        assertThat(reasons(outcome)).containsExactly(RealmModel.IDENTITY_PROVIDER_UNAVAILABLE);
+        assertThat(reasons(outcome)).containsExactly(OidcSource.IDENTITY_PROVIDER_UNAVAILABLE);
         assertThat(outcome.problems().get(0).message()).contains("idp-client", "has no key secret")
                 .doesNotContain("s3cr3t");
     }
@@ -299,7 +302,7 @@ class RealmModelTest {
 
         assertThat(outcome.realm().orElseThrow().oidcProviders()).extracting(OidcProvider::name)
                 .containsExactly("github");
-        assertThat(reasons(outcome)).containsExactly(RealmModel.IDENTITY_PROVIDER_UNAVAILABLE);
+        assertThat(reasons(outcome)).containsExactly(OidcSource.IDENTITY_PROVIDER_UNAVAILABLE);
         assertThat(outcome.problems().get(0).message()).contains("idp-ca", "ca.crt");
     }
 
@@ -314,15 +317,15 @@ class RealmModelTest {
 
         assertThat(outcome.realm().orElseThrow().oidcProviders()).extracting(OidcProvider::name)
                 .containsExactly("other");
-        assertThat(reasons(outcome)).containsExactly(RealmModel.IDENTITY_PROVIDER_UNAVAILABLE);
+        assertThat(reasons(outcome)).containsExactly(OidcSource.IDENTITY_PROVIDER_UNAVAILABLE);
         assertThat(outcome.problems().get(0).message()).contains("corp", "recheckInterval");
     }
 
     @Test
-    void namesTheSecretsItsProvidersReference() {
+    void namesTheSecretsItsSourcesReference() {
         twoProviders();
 
-        assertThat(RealmModel.oidcSecretNames(auth)).containsExactly("idp-client", "idp-ca");
-        assertThat(RealmModel.oidcSecretNames(registryAuth("registry", "plain"))).isEmpty();
+        assertThat(RealmModel.secretNames(auth)).contains("idp-client", "idp-ca");
+        assertThat(RealmModel.secretNames(registryAuth("registry", "plain"))).doesNotContain("idp-client", "idp-ca");
     }
 }

@@ -47,7 +47,7 @@ class RobotLoginTest {
         RealmState state = new RealmState();
         feed = RealmFeed.start(cluster.client, cluster.settings(), state);
         vertx = Vertx.vertx();
-        port = TokenServer.start(vertx, state, TokenServerOptions.standard(), "127.0.0.1", 0)
+        port = TokenServer.start(vertx, state, TokenServerOptions.standard(cluster.client), "127.0.0.1", 0)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).actualPort();
     }
 

@@ -5,10 +5,10 @@ import static io.registryauth.operator.reconciler.RegistryAuthReconcilerTest.rea
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.registryauth.api.v1alpha1.RegistryAuth;
+import io.registryauth.operator.sources.HtpasswdSource;
 import io.registryauth.operator.OperatorSettings;
 import io.registryauth.operator.RealmProblemSignal;
 import io.registryauth.operator.feed.RealmFeed;
-import io.registryauth.operator.feed.ServiceAccountLogins;
 import io.registryauth.operator.model.RealmModel;
 import io.registryauth.realm.RealmState;
 import java.time.Duration;
@@ -32,7 +32,7 @@ class UsersSecretStatusTest {
         cluster = new MockCluster();
         RealmProblemSignal problems = new RealmProblemSignal();
         OperatorSettings settings = cluster.settings();
-        feed = RealmFeed.start(cluster.client, settings, new RealmState(), new ServiceAccountLogins(), problems);
+        feed = RealmFeed.start(cluster.client, settings, new RealmState(), problems);
         cluster.start(settings, problems);
     }
 
@@ -50,7 +50,7 @@ class UsersSecretStatusTest {
 
         cluster.client.secrets().inNamespace("registry").withName("registry-users").delete();
         RegistryAuth broken = await("UsersUnavailable", SOONER_THAN_A_RECHECK, () -> cluster.get(auth),
-                a -> ("False/" + RealmModel.USERS_UNAVAILABLE).equals(readyReason(a)));
+                a -> ("False/" + HtpasswdSource.USERS_UNAVAILABLE).equals(readyReason(a)));
         assertThat(broken.getStatus().condition("Ready").orElseThrow().getMessage()).contains("registry-users");
 
         cluster.client.resource(MockCluster.htpasswdSecret("registry")).create();

@@ -1,20 +1,24 @@
 package io.registryauth.realm.auth;
 
-/** What one authenticator says about a set of credentials. */
+/** What the source that owns a credential says about it. */
 public sealed interface AuthResult {
-    /** These credentials are not for this authenticator; ask the next one. */
-    record NotMine() implements AuthResult {}
+    /** Admitted as {@code identity}; {@code binding} says what a session started now depends on. */
+    record Admitted(Identity identity, SessionBinding binding) implements AuthResult {
+        public Admitted {
+            binding = binding == null ? SessionBinding.NONE : binding;
+        }
 
-    record Admitted(Identity identity) implements AuthResult {}
+        public Admitted(Identity identity) {
+            this(identity, SessionBinding.NONE);
+        }
+    }
 
-    /** The credentials are this authenticator's and they are wrong. {@code reason} is safe to show. */
+    /** The credentials are this source's and they are wrong. {@code reason} is safe to show. */
     record Rejected(String reason) implements AuthResult {}
 
     /**
-     * This authenticator cannot decide right now (its identity provider is unreachable). The request
-     * gets a 503-class answer instead of a wrong 401. {@code reason} is safe to show.
+     * The source cannot decide right now (its identity provider is unreachable). The request gets a
+     * 503-class answer instead of a wrong 401. {@code reason} is safe to show.
      */
     record Unavailable(String reason) implements AuthResult {}
-
-    AuthResult NOT_MINE = new NotMine();
 }

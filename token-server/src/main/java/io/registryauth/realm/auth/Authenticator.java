@@ -1,10 +1,16 @@
 package io.registryauth.realm.auth;
 
 import io.registryauth.realm.RealmConfig;
+import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
- * One link of the authenticator chain. Implementations may block (bcrypt, calls to an identity
- * provider): the HTTP layer calls them off the event loop, on the workers their {@link Cost} names.
+ * One identity source of the realm (htpasswd users, robots, an identity provider, Kubernetes service
+ * accounts). Every credential belongs to at most one source: the token server asks each source, in
+ * registration order, whether it {@link #claim claims} the credential (a local, cheap decision that sends
+ * nothing anywhere), and only the owner ever sees the password. A refusal is final: there is no falling
+ * through to another source. Implementations may block (bcrypt, calls to an identity provider): the HTTP
+ * layer calls them off the event loop, on the workers their {@link Cost} names.
  */
 public interface Authenticator {
     /**
@@ -14,9 +20,28 @@ public interface Authenticator {
      */
     enum Cost { CHEAP, HASH, REMOTE }
 
-    /** Stable name, recorded in identities, refresh tokens and audit lines. */
+    /**
+     * How a source relates to a credential. OWNS: it is this source's by its shape or name (a robot name,
+     * a JWT naming a configured issuer, a service-account token, a local user's name); the first owner in
+     * registration order takes it. LEFTOVER: this source would take it only if nobody owns it (an opaque
+     * token offered to an introspecting provider). NONE: not this source's.
+     */
+    enum Claim { NONE, OWNS, LEFTOVER }
+
+    /** A counter or gauge a source publishes on {@code /metrics}; names are fixed, values read at scrape time. */
+    record Metric(String name, String type, String help, LongSupplier value) {
+    }
+
+    /** Stable name, recorded as the source of identities and sessions (optionally "name:detail"). */
     String name();
 
+    /** Whether {@code credentials} belong to this source. Must be cheap and local, and reveal nothing. */
+    Claim claim(RealmConfig realm, Credentials credentials);
+
+    /**
+     * Checks credentials this source claimed. Admitted (with what the session is bound to), Rejected (wrong,
+     * with a reason safe to show), or Unavailable (the source cannot decide now: a 503, never a wrong 401).
+     */
     AuthResult authenticate(RealmConfig realm, Credentials credentials);
 
     /**
@@ -28,13 +53,20 @@ public interface Authenticator {
     }
 
     /**
-     * Re-checks an identity this authenticator admitted earlier (a refresh token being used) against
-     * the current realm state: Admitted with the current groups, or Rejected when it no longer exists.
+     * Re-checks a session this source started (a refresh token being used) against the current realm state
+     * and the credential the session is bound to: Admitted with the current identity and groups, Rejected
+     * when the credential ended (password changed, user removed, robot rotated, service account recreated,
+     * token revoked), Unavailable when that cannot be decided now.
      */
-    AuthResult recheck(RealmConfig realm, Identity identity);
+    AuthResult recheck(RealmConfig realm, Session session);
 
-    /** What {@link #recheck} would cost for this identity right now; REMOTE unless overridden, as for {@link #cost}. */
-    default Cost recheckCost(RealmConfig realm, Identity identity) {
+    /** What {@link #recheck} would cost for this session right now; REMOTE unless overridden, as for {@link #cost}. */
+    default Cost recheckCost(RealmConfig realm, Session session) {
         return Cost.REMOTE;
+    }
+
+    /** This source's series on {@code /metrics}; none by default. */
+    default List<Metric> metrics() {
+        return List.of();
     }
 }

@@ -13,8 +13,8 @@ import java.util.Base64;
  * message describes the problem without repeating any part of the credentials.
  */
 public final class BasicAuth {
-    public static final int MAX_USERNAME_CHARS = 256;
-    public static final int MAX_PASSWORD_BYTES = 8 * 1024;
+    public static final int MAX_USERNAME_CHARS = Credentials.MAX_USERNAME_CHARS;
+    public static final int MAX_PASSWORD_BYTES = Credentials.MAX_PASSWORD_BYTES;
     /** Base64 of the longest acceptable "user:password" (UTF-8 may take 4 bytes per username char). */
     private static final int MAX_ENCODED_CHARS = (4 * MAX_USERNAME_CHARS + 1 + MAX_PASSWORD_BYTES + 2) / 3 * 4;
 
@@ -60,24 +60,7 @@ public final class BasicAuth {
         if (colon < 0) {
             throw RealmException.badRequest("malformed Basic credentials: no ':' between username and password");
         }
-        String username = text.substring(0, colon);
-        String password = text.substring(colon + 1);
-        if (username.isEmpty()) {
-            throw RealmException.badRequest("malformed Basic credentials: empty username");
-        }
-        if (username.length() > MAX_USERNAME_CHARS) {
-            throw RealmException.badRequest("malformed Basic credentials: username longer than "
-                    + MAX_USERNAME_CHARS + " characters");
-        }
-        if (username.chars().anyMatch(Character::isISOControl)) {
-            // Usernames reach audit lines: control characters could forge log entries.
-            throw RealmException.badRequest("malformed Basic credentials: control characters in username");
-        }
-        if (decoded.length - 1 - username.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
-            throw RealmException.badRequest("malformed Basic credentials: password longer than "
-                    + MAX_PASSWORD_BYTES + " bytes");
-        }
-        return new Credentials(username, password);
+        return Credentials.checked(text.substring(0, colon), text.substring(colon + 1), "malformed Basic credentials");
     }
 
     private static int indexOfWhitespace(String value) {

@@ -1,16 +1,23 @@
 package io.registryauth.realm.auth;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Slows down password guessing per (username, client address): after a few failures within a window
- * the pair is blocked for a delay that doubles with every further failure, up to a cap. A success
- * forgets the pair. Memory is bounded; the least recently touched pairs are forgotten first.
- * The clock is passed in, so decisions are deterministic under test.
+ * Slows down password guessing per (source, username, client address): after a few failures within a
+ * window the entry is blocked for a delay that doubles with every further failure, up to a cap. A success
+ * forgets the entry; since the source that owns the credential is part of the key, a success with another
+ * source's credential (a service-account token sent under bob's name) never clears bob's failures.
+ * Memory is bounded in entries and in bytes: an entry is kept under a 16-byte digest of its key, however
+ * long the username. The least recently touched entries are forgotten first. The clock is passed in, so
+ * decisions are deterministic under test.
  */
 public final class FailureThrottle {
     public static final int DEFAULT_FREE_FAILURES = 5;
@@ -19,7 +26,37 @@ public final class FailureThrottle {
     public static final Duration DEFAULT_MAX_DELAY = Duration.ofMinutes(5);
     public static final int DEFAULT_MAX_KEYS = 100_000;
 
-    private record Key(String user, String address) {}
+    /** A digest of (source, user, address): fixed size whatever the input. */
+    private static final class Key {
+        private final byte[] digest;
+        private final int hash;
+
+        Key(String source, String user, String address) {
+            try {
+                MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                for (String part : new String[] {source, user, address}) {
+                    byte[] bytes = (part == null ? "" : part).getBytes(StandardCharsets.UTF_8);
+                    sha.update(new byte[] {(byte) (bytes.length >>> 24), (byte) (bytes.length >>> 16),
+                            (byte) (bytes.length >>> 8), (byte) bytes.length});
+                    sha.update(bytes);
+                }
+                this.digest = Arrays.copyOf(sha.digest(), 16);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+            }
+            this.hash = Arrays.hashCode(digest);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Key key && Arrays.equals(digest, key.digest);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
 
     private static final class Entry {
         int failures;
@@ -62,10 +99,10 @@ public final class FailureThrottle {
         };
     }
 
-    /** How long this pair must still wait, or empty when it may try now. */
-    public Optional<Duration> blockedFor(String user, String clientAddress, Instant now) {
+    /** How long this source's user must still wait at this address, or empty when it may try now. */
+    public Optional<Duration> blockedFor(String source, String user, String clientAddress, Instant now) {
         synchronized (entries) {
-            Entry entry = entries.get(new Key(user, clientAddress));
+            Entry entry = entries.get(new Key(source, user, clientAddress));
             if (entry == null || !now.isBefore(entry.blockedUntil)) {
                 return Optional.empty();
             }
@@ -73,9 +110,10 @@ public final class FailureThrottle {
         }
     }
 
-    public void recordFailure(String user, String clientAddress, Instant now) {
+    public void recordFailure(String source, String user, String clientAddress, Instant now) {
+        Key key = new Key(source, user, clientAddress);
         synchronized (entries) {
-            Entry entry = entries.computeIfAbsent(new Key(user, clientAddress), k -> new Entry());
+            Entry entry = entries.computeIfAbsent(key, k -> new Entry());
             if (entry.lastFailure != null && Duration.between(entry.lastFailure, now).compareTo(window) > 0) {
                 entry.failures = 0;
                 entry.blocks = 0;
@@ -89,9 +127,10 @@ public final class FailureThrottle {
         }
     }
 
-    public void recordSuccess(String user, String clientAddress) {
+    public void recordSuccess(String source, String user, String clientAddress) {
+        Key key = new Key(source, user, clientAddress);
         synchronized (entries) {
-            entries.remove(new Key(user, clientAddress));
+            entries.remove(key);
         }
     }
 

@@ -5,7 +5,9 @@ import at.favre.lib.crypto.bcrypt.LongPasswordStrategy;
 import io.registryauth.realm.RealmConfig;
 import io.registryauth.realm.policy.SubjectKind;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -30,6 +32,8 @@ public final class HtpasswdAuthenticator implements Authenticator {
      */
     private static final LongPasswordStrategy FIRST_72_BYTES = password -> Arrays.copyOf(password, 72);
     private static final BCrypt.Verifyer BCRYPT = BCrypt.verifyer(null, FIRST_72_BYTES);
+    /** A cost-10 hash of a random password nobody knows, as htpasswd -B writes by default. */
+    private static final byte[] DECOY_HASH = BCrypt.withDefaults().hash(10, randomPassword());
 
     private final CredentialCache cache;
     private final BiPredicate<StaticUser, String> verifier;
@@ -55,15 +59,21 @@ public final class HtpasswdAuthenticator implements Authenticator {
         return NAME;
     }
 
+    /** A name that is a static user's is that user's alone, whatever the password looks like. */
+    @Override
+    public Claim claim(RealmConfig realm, Credentials credentials) {
+        return realm.users().containsKey(credentials.username()) ? Claim.OWNS : Claim.NONE;
+    }
+
     @Override
     public AuthResult authenticate(RealmConfig realm, Credentials credentials) {
         StaticUser user = realm.users().get(credentials.username());
         if (user == null) {
-            return AuthResult.NOT_MINE;
+            return new AuthResult.Rejected(INVALID);
         }
         CredentialCache.Key key = cache.key(realm.service(), user.name(), credentials.password(), user.bcryptHash());
         if (cache.contains(key) || verifyOnce(key, user, credentials.password())) {
-            return new AuthResult.Admitted(identity(user));
+            return new AuthResult.Admitted(identity(user), SessionBinding.credential(fingerprint(user)));
         }
         return new AuthResult.Rejected(INVALID);
     }
@@ -84,19 +94,58 @@ public final class HtpasswdAuthenticator implements Authenticator {
 
     /** A lookup in the realm. */
     @Override
-    public Cost recheckCost(RealmConfig realm, Identity identity) {
+    public Cost recheckCost(RealmConfig realm, Session session) {
         return Cost.CHEAP;
     }
 
+    /**
+     * A session lasts while its user exists with the password hash it logged in with: a changed password
+     * or a removed user ends it at once. Groups are the user's current ones.
+     */
     @Override
-    public AuthResult recheck(RealmConfig realm, Identity identity) {
-        StaticUser user = realm.users().get(identity.name());
-        return user == null ? new AuthResult.Rejected("user no longer exists") : new AuthResult.Admitted(identity(user));
+    public AuthResult recheck(RealmConfig realm, Session session) {
+        StaticUser user = realm.users().get(session.subject());
+        if (user == null) {
+            return new AuthResult.Rejected("user no longer exists; log in again");
+        }
+        if (session.binding().credential() == null
+                || !MessageDigest.isEqual(session.binding().credential().getBytes(StandardCharsets.US_ASCII),
+                        fingerprint(user).getBytes(StandardCharsets.US_ASCII))) {
+            return new AuthResult.Rejected("the password changed; log in again");
+        }
+        return new AuthResult.Admitted(identity(user), session.binding());
+    }
+
+    /** The credential cache's counters, under the names they have always had. */
+    @Override
+    public List<Metric> metrics() {
+        return List.of(
+                new Metric("registry_auth_credential_cache_hits_total", "counter",
+                        "Credentials verified from the cache.", () -> cache.stats().hits()),
+                new Metric("registry_auth_credential_cache_misses_total", "counter",
+                        "Credentials that needed a full hash check.", () -> cache.stats().misses()));
     }
 
     /** Cache counters for metrics. */
     public CredentialCache.Stats cacheStats() {
         return cache.stats();
+    }
+
+    private static String fingerprint(StaticUser user) {
+        return RefreshTokens.fingerprint(user.bcryptHash());
+    }
+
+    /**
+     * The work a wrong password for a known user costs (one bcrypt run at the usual cost), spent on a
+     * credential no source owns, so the answer's timing does not tell whether a user exists.
+     */
+    static void spendLikeAPasswordCheck(String password) {
+        byte[] bytes = password.getBytes(StandardCharsets.UTF_8);
+        try {
+            BCRYPT.verify(bytes, DECOY_HASH);
+        } finally {
+            Arrays.fill(bytes, (byte) 0);
+        }
     }
 
     /** How many password verifications ran: lets tests prove the cache spared them. */
@@ -146,6 +195,12 @@ public final class HtpasswdAuthenticator implements Authenticator {
         } finally {
             Arrays.fill(bytes, (byte) 0);
         }
+    }
+
+    private static byte[] randomPassword() {
+        byte[] password = new byte[24];
+        new java.security.SecureRandom().nextBytes(password);
+        return java.util.Base64.getEncoder().encode(password);
     }
 
     private static Identity identity(StaticUser user) {

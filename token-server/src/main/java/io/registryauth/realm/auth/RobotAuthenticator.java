@@ -28,15 +28,25 @@ public final class RobotAuthenticator implements Authenticator {
         return NAME;
     }
 
+    /**
+     * Every name of the robot form ({@code robot$...}) is the robots' alone, including names of robots that
+     * do not exist (or no longer do): such a password is never shown to another source.
+     */
+    @Override
+    public Claim claim(RealmConfig realm, Credentials credentials) {
+        return credentials.username().startsWith(RobotCredentials.NAME_PREFIX) ? Claim.OWNS : Claim.NONE;
+    }
+
     @Override
     public AuthResult authenticate(RealmConfig realm, Credentials credentials) {
         RobotCredentials robot = realm.robots().get(credentials.username());
         if (robot == null) {
-            return AuthResult.NOT_MINE;
+            return new AuthResult.Rejected(HtpasswdAuthenticator.INVALID);
         }
-        return robot.accepts(credentials.password(), clock.instant())
-                ? new AuthResult.Admitted(identity(robot.name()))
-                : new AuthResult.Rejected(HtpasswdAuthenticator.INVALID);
+        return robot.accepted(credentials.password(), clock.instant())
+                .<AuthResult>map(hash -> new AuthResult.Admitted(identity(robot.name()),
+                        SessionBinding.credential(RefreshTokens.fingerprint(hash.hash()))))
+                .orElseGet(() -> new AuthResult.Rejected(HtpasswdAuthenticator.INVALID));
     }
 
     /** A salted SHA-256 of a high-entropy password: cheap for every request. */
@@ -47,16 +57,25 @@ public final class RobotAuthenticator implements Authenticator {
 
     /** A lookup in the realm. */
     @Override
-    public Cost recheckCost(RealmConfig realm, Identity identity) {
+    public Cost recheckCost(RealmConfig realm, Session session) {
         return Cost.CHEAP;
     }
 
-    /** A refresh token of a robot stays good while the robot (its grant) exists. */
+    /**
+     * A robot's session lasts while its grant exists and the password it logged in with is still accepted:
+     * a rotation ends it when the previous password's grace ends, a revocation or a hand edit at once.
+     */
     @Override
-    public AuthResult recheck(RealmConfig realm, Identity identity) {
-        return identity.kind() == SubjectKind.ROBOT && realm.robots().containsKey(identity.name())
-                ? new AuthResult.Admitted(identity(identity.name()))
-                : new AuthResult.Rejected("robot no longer exists");
+    public AuthResult recheck(RealmConfig realm, Session session) {
+        RobotCredentials robot = session.kind() == SubjectKind.ROBOT ? realm.robots().get(session.subject()) : null;
+        if (robot == null) {
+            return new AuthResult.Rejected("robot no longer exists");
+        }
+        String credential = session.binding().credential();
+        boolean stillAccepted = credential != null && robot.acceptsHash(credential, clock.instant(),
+                hash -> RefreshTokens.fingerprint(hash.hash()));
+        return stillAccepted ? new AuthResult.Admitted(identity(robot.name()), session.binding())
+                : new AuthResult.Rejected("the robot's password was rotated; use the current one");
     }
 
     private static Identity identity(String name) {

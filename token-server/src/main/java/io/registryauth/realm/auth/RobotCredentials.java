@@ -1,8 +1,12 @@
 package io.registryauth.realm.auth;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The generated credential of one grant: the robot's user name and the hashes of the passwords it may
@@ -59,17 +63,37 @@ public record RobotCredentials(String name, List<PasswordHash> passwords) {
      * docker config files and URLs unharmed (':' would not survive Basic auth).
      */
     public static String nameFor(String namespace, String grant) {
-        return "robot$" + namespace + "$" + grant;
+        return NAME_PREFIX + namespace + "$" + grant;
     }
+
+    /** The prefix every robot name starts with ({@link #nameFor}); such names belong to robots alone. */
+    public static final String NAME_PREFIX = "robot$";
 
     /**
      * Whether {@code password} matches a hash still accepted at {@code now}. Every hash is tried, so the
      * time taken does not tell which one matched.
      */
     public boolean accepts(String password, Instant now) {
+        return accepted(password, now).isPresent();
+    }
+
+    /** The still-accepted hash {@code password} matches, trying every hash as {@link #accepts} does. */
+    public Optional<PasswordHash> accepted(String password, Instant now) {
+        PasswordHash match = null;
+        for (PasswordHash candidate : passwords) {
+            if (RobotPasswords.matches(password, candidate.hash()) & candidate.acceptedAt(now)) {
+                match = candidate;
+            }
+        }
+        return Optional.ofNullable(match);
+    }
+
+    /** Whether a hash whose fingerprint is {@code fingerprint} is still accepted at {@code now}. */
+    public boolean acceptsHash(String fingerprint, Instant now, Function<PasswordHash, String> fingerprints) {
         boolean accepted = false;
         for (PasswordHash candidate : passwords) {
-            accepted |= RobotPasswords.matches(password, candidate.hash()) & candidate.acceptedAt(now);
+            accepted |= MessageDigest.isEqual(fingerprint.getBytes(StandardCharsets.US_ASCII),
+                    fingerprints.apply(candidate).getBytes(StandardCharsets.US_ASCII)) & candidate.acceptedAt(now);
         }
         return accepted;
     }

@@ -3,6 +3,7 @@ package io.registryauth.realm.http;
 import io.registryauth.realm.scope.ResourceScope;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -23,6 +24,10 @@ final class Decision {
     volatile List<ResourceScope> requested = List.of();
     volatile List<ResourceScope> granted = List.of();
     volatile String reason;
+    /** password, refresh or anonymous; null before the grant is known (a malformed request). */
+    volatile String grant;
+    /** For the refresh grant: how long ago the session's login was. */
+    volatile Duration sessionAge;
 
     Decision(String clientAddress) {
         this.clientAddress = clientAddress;
@@ -45,6 +50,12 @@ final class Decision {
                 .put("granted", scopes(granted))
                 .put("outcome", outcome.label)
                 .put("status", status);
+        if (grant != null) {
+            line.put("grant", grant);
+        }
+        if (sessionAge != null) {
+            line.put("sessionAgeSeconds", sessionAge.toSeconds());
+        }
         if (reason != null) {
             line.put("reason", reason);
         }

@@ -9,6 +9,8 @@ import io.registryauth.realm.auth.Credentials;
 import io.registryauth.realm.auth.FailureThrottle;
 import io.registryauth.realm.auth.Identity;
 import io.registryauth.realm.auth.RefreshTokens;
+import io.registryauth.realm.auth.Session;
+import io.registryauth.realm.auth.Unclaimed;
 import io.registryauth.realm.scope.ResourceScope;
 import io.registryauth.realm.sign.AccessTokenIssuer;
 import io.registryauth.realm.sign.AccessTokenIssuer.IssuedToken;
@@ -23,119 +25,125 @@ import java.util.Optional;
  * CHEAP lane; one that meets a costly check is {@link Deferred} to the lane of that cost.
  */
 final class TokenFlow {
-    private final List<Authenticator> chain;
+    private final List<Authenticator> sources;
     private final FailureThrottle throttle;
     private final AccessTokenIssuer issuer;
     private final TokenMetrics metrics;
 
-    TokenFlow(List<Authenticator> chain, FailureThrottle throttle, AccessTokenIssuer issuer, TokenMetrics metrics) {
-        this.chain = List.copyOf(chain);
+    TokenFlow(List<Authenticator> sources, FailureThrottle throttle, AccessTokenIssuer issuer, TokenMetrics metrics) {
+        this.sources = List.copyOf(sources);
         this.throttle = throttle;
         this.issuer = issuer;
         this.metrics = metrics;
     }
 
     /** A request without credentials: the anonymous identity, if this realm admits it. */
-    Identity anonymous(RealmConfig realm, Decision decision) {
+    AuthResult.Admitted anonymous(RealmConfig realm, Decision decision) {
         decision.subject = "";
         decision.authenticator = Identity.ANONYMOUS.authenticator();
+        decision.grant = "anonymous";
         if (!realm.anonymous()) {
             throw RealmException.unauthorized("authentication required");
         }
-        return Identity.ANONYMOUS;
+        return new AuthResult.Admitted(Identity.ANONYMOUS);
     }
 
     /**
-     * Asks the chain in order: the first Admitted wins, NotMine passes to the next, a Rejected is kept
-     * (its reason is the answer when nobody admits). When nobody admits and an authenticator could not
-     * decide (its identity provider is down), the answer is a 503: a 401 would tell a valid user their
-     * credentials are wrong, and it is not counted as a failed attempt. Throttled users are refused before
-     * any check. On the CHEAP lane the chain stops before the first link whose check is not cheap and
-     * throws {@link Deferred}: the caller runs the whole request again on that link's lane.
+     * The one source that owns these credentials: the first (in registration order) that OWNS them, else
+     * the first that takes them as a LEFTOVER, else none. Only that source ever sees the password.
      */
-    Identity authenticate(RealmConfig realm, Credentials credentials, Instant now, Decision decision, Cost lane) {
+    private Authenticator owner(RealmConfig realm, Credentials credentials) {
+        Authenticator leftover = null;
+        for (Authenticator source : sources) {
+            Authenticator.Claim claim = source.claim(realm, credentials);
+            if (claim == Authenticator.Claim.OWNS) {
+                return source;
+            }
+            if (claim == Authenticator.Claim.LEFTOVER && leftover == null) {
+                leftover = source;
+            }
+        }
+        return leftover;
+    }
+
+    /**
+     * Routes the credentials to the one source that owns them and takes its word: Admitted, Rejected (a 401,
+     * counted), or Unavailable (a 503, counted too, so an outage cannot be used to tell right passwords from
+     * wrong ones). Credentials nobody owns are refused after the same work a wrong password costs. Throttled
+     * (source, user, address) entries are refused before any check. On the CHEAP lane a check that is not
+     * cheap throws {@link Deferred}: the caller runs the whole request again on that cost's lane, where the
+     * same routing sends it to the same source, so a remote call never runs on the hash lane.
+     */
+    AuthResult.Admitted authenticate(RealmConfig realm, Credentials credentials, Instant now, Decision decision,
+                                     Cost lane) {
         String user = credentials.username();
         decision.subject = user;
-        Optional<Duration> blocked = throttle.blockedFor(user, decision.clientAddress, now);
+        decision.grant = "password";
+        Authenticator source = owner(realm, credentials);
+        String sourceName = source == null ? Unclaimed.SOURCE : source.name();
+        decision.authenticator = sourceName;
+        Optional<Duration> blocked = throttle.blockedFor(sourceName, user, decision.clientAddress, now);
         if (blocked.isPresent()) {
             throw new TooManyFailures(blocked.get());
         }
-        String rejection = null;
-        String rejectedBy = null;
-        String unavailable = null;
-        for (Authenticator authenticator : chain) {
-            if (lane == Cost.CHEAP) {
-                Cost cost = authenticator.cost(realm, credentials);
-                if (cost != Cost.CHEAP) {
-                    throw new Deferred(cost);
-                }
-            }
-            AuthResult result = authenticator.authenticate(realm, credentials);
-            if (result instanceof AuthResult.Admitted admitted) {
-                throttle.recordSuccess(user, decision.clientAddress);
-                Identity identity = admitted.identity();
-                decision.subject = identity.name();
-                decision.authenticator = identity.authenticator();
-                return identity;
-            }
-            if (result instanceof AuthResult.Rejected rejected && rejection == null) {
-                rejection = rejected.reason();
-                rejectedBy = authenticator.name();
-            }
-            if (result instanceof AuthResult.Unavailable down && unavailable == null) {
-                unavailable = down.reason();
-                decision.authenticator = authenticator.name();
-            }
+        Cost cost = source == null ? Cost.HASH : source.cost(realm, credentials);
+        if (lane == Cost.CHEAP && cost != Cost.CHEAP) {
+            throw new Deferred(cost);
         }
-        if (unavailable != null) {
-            throw unavailable(unavailable);
+        AuthResult result = source == null ? Unclaimed.refuse(credentials) : source.authenticate(realm, credentials);
+        if (result instanceof AuthResult.Admitted admitted) {
+            throttle.recordSuccess(sourceName, user, decision.clientAddress);
+            decision.subject = admitted.identity().name();
+            decision.authenticator = admitted.identity().authenticator();
+            return admitted;
         }
-        throttle.recordFailure(user, decision.clientAddress, now);
-        decision.authenticator = rejectedBy;
-        metrics.authenticationFailure(realm.service(), rejectedBy == null ? "none" : rejectedBy);
-        throw RealmException.unauthorized(rejection == null ? "invalid username or password" : rejection);
+        throttle.recordFailure(sourceName, user, decision.clientAddress, now);
+        if (result instanceof AuthResult.Unavailable down) {
+            throw unavailable(down.reason());
+        }
+        metrics.authenticationFailure(realm.service(), sourceName);
+        throw RealmException.unauthorized(((AuthResult.Rejected) result).reason());
     }
 
     /**
-     * The refresh grant: the token must verify, and the authenticator that admitted its holder must
-     * still admit them in the current state, so a deleted user's refresh token stops working at once.
-     * On the CHEAP lane a recheck that is not cheap throws {@link Deferred}, as in {@link #authenticate}.
+     * The refresh grant: the token must open (sealed by this realm, not expired), and the source that
+     * started the session must still admit it in the current state, so a session ends when its credential
+     * ends. On the CHEAP lane a recheck that is not cheap throws {@link Deferred}, as in {@link #authenticate}.
      */
-    Identity refresh(RealmConfig realm, String refreshToken, Instant now, Decision decision, Cost lane) {
-        Identity claimed = RefreshTokens.verify(realm, refreshToken, now).orElse(null);
-        if (claimed == null) {
+    AuthResult.Admitted refresh(RealmConfig realm, String refreshToken, Instant now, Decision decision, Cost lane) {
+        decision.grant = "refresh";
+        Session session = RefreshTokens.open(realm, refreshToken, now).orElse(null);
+        if (session == null) {
             metrics.authenticationFailure(realm.service(), "refresh_token");
             throw RealmException.unauthorized("invalid or expired refresh token");
         }
-        decision.subject = claimed.name();
-        decision.authenticator = claimed.authenticator();
-        Authenticator authenticator = chain.stream()
-                .filter(a -> admittedBy(a, claimed))
-                .findFirst()
-                .orElse(null);
-        if (authenticator != null && lane == Cost.CHEAP) {
-            Cost cost = authenticator.recheckCost(realm, claimed);
+        decision.subject = session.subject();
+        decision.authenticator = session.source();
+        decision.sessionAge = session.age(now);
+        Authenticator source = sources.stream().filter(a -> started(a, session)).findFirst().orElse(null);
+        if (source != null && lane == Cost.CHEAP) {
+            Cost cost = source.recheckCost(realm, session);
             if (cost != Cost.CHEAP) {
                 throw new Deferred(cost);
             }
         }
-        AuthResult result = authenticator == null ? null : authenticator.recheck(realm, claimed);
+        AuthResult result = source == null ? null : source.recheck(realm, session);
         if (result instanceof AuthResult.Admitted admitted) {
-            return admitted.identity();
+            return admitted;
         }
         if (result instanceof AuthResult.Unavailable down) {
             throw unavailable(down.reason());
         }
-        metrics.authenticationFailure(realm.service(), claimed.authenticator());
+        metrics.authenticationFailure(realm.service(), session.source());
         throw RealmException.unauthorized(result instanceof AuthResult.Rejected rejected
                 ? rejected.reason()
                 : "refresh token is no longer valid");
     }
 
-    /** An authenticator's identities carry its name, or "name:detail" (e.g. "oidc:corp" for a provider). */
-    private static boolean admittedBy(Authenticator authenticator, Identity identity) {
-        String recorded = identity.authenticator();
-        return recorded.equals(authenticator.name()) || recorded.startsWith(authenticator.name() + ":");
+    /** A source's sessions carry its name, or "name:detail" (e.g. "oidc:corp" for a provider). */
+    private static boolean started(Authenticator source, Session session) {
+        String recorded = session.source();
+        return recorded.equals(source.name()) || recorded.startsWith(source.name() + ":");
     }
 
     private static RealmException unavailable(String reason) {

@@ -1,5 +1,6 @@
 package io.registryauth.realm.http;
 
+import io.registryauth.realm.auth.Authenticator;
 import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.List;
@@ -8,7 +9,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 
 /**
@@ -30,17 +30,15 @@ final class TokenMetrics {
     private final AtomicLongArray bucketCounts = new AtomicLongArray(BUCKETS.length);
     private final LongAdder durationCount = new LongAdder();
     private final DoubleAdder durationSum = new DoubleAdder();
-    private final LongSupplier cacheHits;
-    private final LongSupplier cacheMisses;
+    private final List<Authenticator.Metric> sourceMetrics;
     private final List<WorkLane> lanes;
 
     /**
-     * @param cacheHits and {@code cacheMisses} read the credential cache's counters when scraped
-     * @param lanes     the worker lanes whose load is reported
+     * @param sourceMetrics what the identity sources publish (read when scraped)
+     * @param lanes         the worker lanes whose load is reported
      */
-    TokenMetrics(LongSupplier cacheHits, LongSupplier cacheMisses, List<WorkLane> lanes) {
-        this.cacheHits = cacheHits;
-        this.cacheMisses = cacheMisses;
+    TokenMetrics(List<Authenticator.Metric> sourceMetrics, List<WorkLane> lanes) {
+        this.sourceMetrics = List.copyOf(sourceMetrics);
         this.lanes = List.copyOf(lanes);
     }
 
@@ -94,12 +92,11 @@ final class TokenMetrics {
                 .append(escape(labels.get(0))).append("\",authenticator=\"").append(escape(labels.get(1)))
                 .append("\"} ").append(n.sum()).append('\n'));
 
-        out.append("# HELP registry_auth_credential_cache_hits_total Credentials verified from the cache.\n")
-                .append("# TYPE registry_auth_credential_cache_hits_total counter\n")
-                .append("registry_auth_credential_cache_hits_total ").append(cacheHits.getAsLong()).append('\n')
-                .append("# HELP registry_auth_credential_cache_misses_total Credentials that needed a full hash check.\n")
-                .append("# TYPE registry_auth_credential_cache_misses_total counter\n")
-                .append("registry_auth_credential_cache_misses_total ").append(cacheMisses.getAsLong()).append('\n');
+        for (Authenticator.Metric metric : sourceMetrics) {
+            out.append("# HELP ").append(metric.name()).append(' ').append(metric.help()).append('\n')
+                    .append("# TYPE ").append(metric.name()).append(' ').append(metric.type()).append('\n')
+                    .append(metric.name()).append(' ').append(metric.value().getAsLong()).append('\n');
+        }
 
         lane(out, "registry_auth_work_running", "gauge", "Costly checks running, by lane.", WorkLane::running);
         lane(out, "registry_auth_work_queued", "gauge", "Costly checks waiting for a thread, by lane.", WorkLane::queued);

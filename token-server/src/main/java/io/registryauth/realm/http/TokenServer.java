@@ -4,13 +4,13 @@ import io.registryauth.realm.RealmConfig;
 import io.registryauth.realm.RealmException;
 import io.registryauth.realm.RealmSnapshot;
 import io.registryauth.realm.RealmState;
+import io.registryauth.realm.auth.AuthResult;
 import io.registryauth.realm.auth.Authenticator;
 import io.registryauth.realm.auth.Authenticator.Cost;
 import io.registryauth.realm.auth.BasicAuth;
 import io.registryauth.realm.auth.Credentials;
 import io.registryauth.realm.auth.FailureThrottle;
 import io.registryauth.realm.auth.HtpasswdAuthenticator;
-import io.registryauth.realm.auth.Identity;
 import io.registryauth.realm.auth.RefreshTokens;
 import io.registryauth.realm.auth.RobotAuthenticator;
 import io.registryauth.realm.scope.ResourceScope;
@@ -57,6 +57,7 @@ public final class TokenServer {
     private static final Logger LOG = LoggerFactory.getLogger(TokenServer.class);
     private static final String JSON = "application/json";
     private static final RealmException TOO_LARGE = new RealmException(413, "SIZE_INVALID", "request body too large");
+    private static final long HEALTH_TIMEOUT_MILLIS = 2_000;
 
     private final Vertx vertx;
     private final RealmState state;
@@ -73,7 +74,8 @@ public final class TokenServer {
         Workers workers = options.workers();
         this.hashLane = new WorkLane(vertx, "hash", workers.hashThreads(), workers.hashQueue());
         this.remoteLane = new WorkLane(vertx, "remote", workers.remoteThreads(), workers.remoteQueue());
-        this.metrics = metricsFor(options.authenticators(), List.of(hashLane, remoteLane));
+        this.metrics = new TokenMetrics(options.authenticators().stream().flatMap(a -> a.metrics().stream()).toList(),
+                List.of(hashLane, remoteLane));
         this.flow = new TokenFlow(options.authenticators(), options.throttle(), options.issuer(), metrics);
     }
 
@@ -246,13 +248,11 @@ public final class TokenServer {
         boolean offline = "true".equalsIgnoreCase(query.first("offline_token"));
         Instant now = options.clock().instant();
         answerOffLoop(ctx, false, lane -> {
-            Identity who = credentials == null
+            AuthResult.Admitted who = credentials == null
                     ? flow.anonymous(realm, decision)
                     : flow.authenticate(realm, credentials, now, decision, lane);
-            String refresh = offline && realm.issuesRefreshTokens() && !who.anonymous()
-                    ? RefreshTokens.issue(realm, who, now)
-                    : null;
-            return flow.issue(realm, who, requested, now, refresh, decision);
+            String refresh = offline && !who.identity().anonymous() ? session(realm, who, now) : null;
+            return flow.issue(realm, who.identity(), requested, now, refresh, decision);
         });
     }
 
@@ -310,21 +310,24 @@ public final class TokenServer {
             if (username == null || username.isEmpty()) {
                 throw RealmException.badRequest("missing username");
             }
-            Credentials credentials = new Credentials(username, Objects.requireNonNullElse(form.first("password"), ""));
+            Credentials credentials = Credentials.checked(username, form.first("password"), "invalid password grant");
             answerOffLoop(ctx, true, lane -> {
-                Identity who = flow.authenticate(realm, credentials, now, decision, lane);
-                String refresh = offline && realm.issuesRefreshTokens() ? RefreshTokens.issue(realm, who, now) : null;
-                return flow.issue(realm, who, requested, now, refresh, decision);
+                AuthResult.Admitted who = flow.authenticate(realm, credentials, now, decision, lane);
+                String refresh = offline ? session(realm, who, now) : null;
+                return flow.issue(realm, who.identity(), requested, now, refresh, decision);
             });
         } else if ("refresh_token".equals(grantType)) {
             String refreshToken = form.first("refresh_token");
             if (refreshToken == null || refreshToken.isEmpty()) {
                 throw RealmException.badRequest("missing refresh_token");
             }
+            if (refreshToken.length() > RefreshTokens.MAX_CHARS) {
+                throw RealmException.badRequest("refresh_token longer than " + RefreshTokens.MAX_CHARS + " characters");
+            }
             // The SAME refresh token goes back: docker stores the one it has and breaks if it rotates.
             answerOffLoop(ctx, true, lane -> {
-                Identity who = flow.refresh(realm, refreshToken, now, decision, lane);
-                return flow.issue(realm, who, requested, now, refreshToken, decision);
+                AuthResult.Admitted who = flow.refresh(realm, refreshToken, now, decision, lane);
+                return flow.issue(realm, who.identity(), requested, now, refreshToken, decision);
             });
         } else {
             throw new RealmException(400, "UNSUPPORTED", grantType == null
@@ -358,8 +361,21 @@ public final class TokenServer {
                 .end(new JsonObject().put("keys", keys).encode());
     }
 
+    /**
+     * Whether this process can serve: its event loop answered (this handler runs there) and a task on the
+     * worker pool that runs every token request's checks and signing completes within two seconds. Neither
+     * depends on the API server or a realm being loaded (that is readiness), so an outage never restarts it.
+     */
     private void healthz(RoutingContext ctx) {
-        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end("ok");
+        Promise<Boolean> answered = Promise.promise();
+        long timer = vertx.setTimer(HEALTH_TIMEOUT_MILLIS, t -> answered.tryComplete(false));
+        vertx.executeBlocking(() -> true, false).onComplete(done -> {
+            vertx.cancelTimer(timer);
+            answered.tryComplete(done.succeeded());
+        });
+        answered.future().onSuccess(ok -> ctx.response().setStatusCode(ok ? 200 : 503)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain")
+                .end(ok ? "ok" : "worker pool does not answer"));
     }
 
     /** Ready once the first snapshot with at least one realm is loaded. */
@@ -430,16 +446,10 @@ public final class TokenServer {
                 .end(new JsonObject().put("errors", new JsonArray().add(error)).encode());
     }
 
-    /** Credential-cache counters come from the htpasswd authenticators of the chain, read at scrape time. */
-    private static TokenMetrics metricsFor(List<Authenticator> chain, List<WorkLane> lanes) {
-        List<HtpasswdAuthenticator> cached = chain.stream()
-                .filter(HtpasswdAuthenticator.class::isInstance)
-                .map(HtpasswdAuthenticator.class::cast)
-                .toList();
-        return new TokenMetrics(
-                () -> cached.stream().mapToLong(a -> a.cacheStats().hits()).sum(),
-                () -> cached.stream().mapToLong(a -> a.cacheStats().misses()).sum(),
-                lanes);
+    /** A refresh token for a session starting with this login, if the realm issues them (null otherwise). */
+    private static String session(RealmConfig realm, AuthResult.Admitted who, Instant now) {
+        return realm.issuesRefreshTokens() ? RefreshTokens.issue(realm, who.identity(), who.binding(), now).orElse(null)
+                : null;
     }
 
     private RealmConfig resolveRealm(RealmSnapshot snapshot, String service, Decision decision) {

@@ -17,7 +17,9 @@ import java.util.Set;
  * Compiled grants of one realm, answering "which of these requested actions may this caller have".
  *
  * <p>Subjects: USER matches a USER identity of that name, GROUP an identity whose groups contain it,
- * SERVICE_ACCOUNT a SERVICE_ACCOUNT identity named {@code "<namespace>:<name>"}, AUTHENTICATED every
+ * both limited to one source's identities when the subject names a source. Group names starting with
+ * {@code system:} are Kubernetes' own and match only service-account identities, whatever another source
+ * claims. SERVICE_ACCOUNT matches a SERVICE_ACCOUNT identity named {@code "<namespace>:<name>"}, AUTHENTICATED every
  * caller that is not anonymous, and ANONYMOUS <em>every</em> caller, anonymous or not: a repository
  * that anyone may pull stays pullable after {@code docker login}. The one exception is a ROBOT identity
  * (the generated credential of one grant): only ROBOT subjects naming it match it, so a robot can do
@@ -43,16 +45,23 @@ public final class Policy {
     static final int PUSH = 2;
     static final int DELETE = 4;
     static final int ALL = 8;
-    private static final Policy EMPTY = new Policy(Map.of(), 0);
+    private static final Policy EMPTY = new Policy(Map.of(), 0, false);
     private static final String ALL_CALLERS = "";
+    private static final String KUBERNETES_PREFIX = "system:";
+    private static final String SERVICE_ACCOUNT_PREFIX = "system:serviceaccount:";
+    /** What stands for ':' in a ${user} segment; names that hold it get no segment, so the mapping is one-to-one. */
+    private static final String COLON_IN_SEGMENT = "--";
 
     // One map per subject kind, keyed by the subject's name, so a lookup needs no string building.
     private final Map<SubjectKind, Map<String, SubjectRules>> bySubject;
     private final int size;
+    /** Whether any subject names a source: only then are the source-keyed entries looked up. */
+    private final boolean hasSourcedSubjects;
 
-    private Policy(Map<SubjectKind, Map<String, SubjectRules>> bySubject, int size) {
+    private Policy(Map<SubjectKind, Map<String, SubjectRules>> bySubject, int size, boolean sourced) {
         this.bySubject = bySubject;
         this.size = size;
+        this.hasSourcedSubjects = sourced;
     }
 
     public static Policy empty() {
@@ -61,6 +70,7 @@ public final class Policy {
 
     public static Policy compile(Collection<Grant> grants) {
         Map<SubjectKind, Map<String, SubjectRules.Builder>> builders = new EnumMap<>(SubjectKind.class);
+        boolean sourced = false;
         for (Grant grant : grants) {
             int mask = mask(grant.actions());
             List<RepositoryPattern> patterns = new ArrayList<>(grant.repositoryPatterns().size());
@@ -74,6 +84,7 @@ public final class Policy {
                 if (key == null) {
                     continue;
                 }
+                sourced |= subject.source() != null && !subject.source().isEmpty();
                 SubjectRules.Builder builder = builders.computeIfAbsent(subject.kind(), k -> new HashMap<>())
                         .computeIfAbsent(key, k -> new SubjectRules.Builder());
                 if (grant.catalog()) {
@@ -92,7 +103,7 @@ public final class Policy {
             byName.forEach((name, builder) -> built.put(name, builder.build()));
             bySubject.put(kind, built);
         });
-        return new Policy(bySubject, grants.size());
+        return new Policy(bySubject, grants.size(), sourced);
     }
 
     /** Number of grants this policy was compiled from. */
@@ -151,10 +162,20 @@ public final class Policy {
         addRules(rules, SubjectKind.AUTHENTICATED, ALL_CALLERS);
         if (caller.kind() == SubjectKind.USER || caller.kind() == SubjectKind.SERVICE_ACCOUNT) {
             addRules(rules, caller.kind(), caller.name());
+            if (hasSourcedSubjects) {
+                addRules(rules, caller.kind(), sourced(caller.authenticator(), caller.name()));
+            }
         }
         if (!caller.groups().isEmpty() && bySubject.containsKey(SubjectKind.GROUP)) {
+            boolean kubernetes = caller.kind() == SubjectKind.SERVICE_ACCOUNT;
             for (String group : caller.groups()) {
+                if (group.startsWith(KUBERNETES_PREFIX) && !kubernetes) {
+                    continue;
+                }
                 addRules(rules, SubjectKind.GROUP, group);
+                if (hasSourcedSubjects) {
+                    addRules(rules, SubjectKind.GROUP, sourced(caller.authenticator(), group));
+                }
             }
         }
         return rules;
@@ -168,13 +189,33 @@ public final class Policy {
         }
     }
 
-    /** The value of ${user}: null (never matching) for anonymous callers and names that are no path segment. */
-    private static String userVariable(Identity caller) {
+    /** How a subject limited to a source is filed: the source and the name, apart by a NUL no name holds. */
+    private static String sourced(String source, String name) {
+        return source == null ? null : source + '\0' + name;
+    }
+
+    /**
+     * The value of ${user}: one path segment per identity, never shared by two identities. The caller's full
+     * name (a service account's as {@code system:serviceaccount:<ns>:<name>}) with each ':' written "--", so
+     * {@code corp:alice} gets {@code corp--alice}; a name already holding "--", a {@code system:} name that is
+     * no service account's, and a result that is no path segment get none (null, never matching), as do
+     * anonymous callers.
+     */
+    static String userVariable(Identity caller) {
         String name = caller.name();
-        if (caller.anonymous() || name == null || !RepositoryNames.isPathComponent(name)) {
+        if (caller.anonymous() || name == null || name.isEmpty()) {
             return null;
         }
-        return name;
+        boolean serviceAccount = caller.kind() == SubjectKind.SERVICE_ACCOUNT;
+        if (!serviceAccount && name.startsWith(KUBERNETES_PREFIX)) {
+            return null;
+        }
+        String full = serviceAccount ? SERVICE_ACCOUNT_PREFIX + name : name;
+        if (full.contains(COLON_IN_SEGMENT)) {
+            return null;
+        }
+        String segment = full.replace(":", COLON_IN_SEGMENT);
+        return RepositoryNames.isPathComponent(segment) ? segment : null;
     }
 
     private static Set<String> repositoryActions(List<SubjectRules> rules, ResourceScope scope, String user) {
@@ -237,7 +278,11 @@ public final class Policy {
         if (subject.kind() == SubjectKind.ANONYMOUS || subject.kind() == SubjectKind.AUTHENTICATED) {
             return ALL_CALLERS;
         }
-        return subject.name() == null || subject.name().isEmpty() ? null : subject.name();
+        if (subject.name() == null || subject.name().isEmpty()) {
+            return null;
+        }
+        return subject.source() == null || subject.source().isEmpty() ? subject.name()
+                : sourced(subject.source(), subject.name());
     }
 
     static int mask(Collection<String> actions) {

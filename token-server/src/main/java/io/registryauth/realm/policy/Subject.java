@@ -2,9 +2,14 @@ package io.registryauth.realm.policy;
 
 /**
  * Who a grant is for. {@code name} is the user or group name, {@code "<namespace>:<name>"} for a service
- * account, and null for ANONYMOUS and AUTHENTICATED.
+ * account, and null for ANONYMOUS and AUTHENTICATED. {@code source}, for USER and GROUP subjects, limits the
+ * subject to identities of that source (e.g. "htpasswd", "oidc:corp"); null matches the name from any source.
  */
-public record Subject(SubjectKind kind, String name) {
+public record Subject(SubjectKind kind, String name, String source) {
+    public Subject(SubjectKind kind, String name) {
+        this(kind, name, null);
+    }
+
     public static Subject user(String name) { return new Subject(SubjectKind.USER, name); }
     public static Subject group(String name) { return new Subject(SubjectKind.GROUP, name); }
     public static Subject serviceAccount(String namespace, String name) {
@@ -12,4 +17,9 @@ public record Subject(SubjectKind kind, String name) {
     }
     public static Subject anonymous() { return new Subject(SubjectKind.ANONYMOUS, null); }
     public static Subject authenticated() { return new Subject(SubjectKind.AUTHENTICATED, null); }
+
+    /** This subject limited to identities of {@code source}. */
+    public Subject from(String source) {
+        return new Subject(kind, name, source);
+    }
 }

@@ -15,35 +15,36 @@ import org.junit.jupiter.api.Test;
 class FailureThrottleTest {
     private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
     private static final String IP = "10.0.0.7";
+    private static final String SOURCE = "htpasswd";
 
     private final FailureThrottle throttle = new FailureThrottle();
 
     @Test
     void fourFailuresAreFreeTheFifthBlocksForOneSecond() {
         for (int i = 0; i < 4; i++) {
-            throttle.recordFailure("alice", IP, T0);
-            assertThat(throttle.blockedFor("alice", IP, T0)).isEmpty();
+            throttle.recordFailure(SOURCE, "alice", IP, T0);
+            assertThat(throttle.blockedFor(SOURCE, "alice", IP, T0)).isEmpty();
         }
-        throttle.recordFailure("alice", IP, T0);
+        throttle.recordFailure(SOURCE, "alice", IP, T0);
 
-        assertThat(throttle.blockedFor("alice", IP, T0)).contains(Duration.ofSeconds(1));
-        assertThat(throttle.blockedFor("alice", IP, T0.plusMillis(400))).contains(Duration.ofMillis(600));
-        assertThat(throttle.blockedFor("alice", IP, T0.plusSeconds(1))).isEmpty();
+        assertThat(throttle.blockedFor(SOURCE, "alice", IP, T0)).contains(Duration.ofSeconds(1));
+        assertThat(throttle.blockedFor(SOURCE, "alice", IP, T0.plusMillis(400))).contains(Duration.ofMillis(600));
+        assertThat(throttle.blockedFor(SOURCE, "alice", IP, T0.plusSeconds(1))).isEmpty();
     }
 
     @Test
     void eachFurtherFailureDoublesTheDelayUpToFiveMinutes() {
         Instant now = T0;
         for (int i = 0; i < 4; i++) {
-            throttle.recordFailure("alice", IP, now);
+            throttle.recordFailure(SOURCE, "alice", IP, now);
         }
         List<Long> delays = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            throttle.recordFailure("alice", IP, now);
-            Duration delay = throttle.blockedFor("alice", IP, now).orElseThrow();
+            throttle.recordFailure(SOURCE, "alice", IP, now);
+            Duration delay = throttle.blockedFor(SOURCE, "alice", IP, now).orElseThrow();
             delays.add(delay.getSeconds());
             now = now.plus(delay);
-            assertThat(throttle.blockedFor("alice", IP, now)).isEmpty();
+            assertThat(throttle.blockedFor(SOURCE, "alice", IP, now)).isEmpty();
         }
 
         assertThat(delays).containsExactly(1L, 2L, 4L, 8L, 16L, 32L, 64L, 128L, 256L, 300L, 300L, 300L);
@@ -52,68 +53,95 @@ class FailureThrottleTest {
     @Test
     void successForgetsThePair() {
         for (int i = 0; i < 5; i++) {
-            throttle.recordFailure("alice", IP, T0);
+            throttle.recordFailure(SOURCE, "alice", IP, T0);
         }
-        throttle.recordSuccess("alice", IP);
+        throttle.recordSuccess(SOURCE, "alice", IP);
 
-        assertThat(throttle.blockedFor("alice", IP, T0)).isEmpty();
-        throttle.recordFailure("alice", IP, T0);
-        assertThat(throttle.blockedFor("alice", IP, T0)).isEmpty();
+        assertThat(throttle.blockedFor(SOURCE, "alice", IP, T0)).isEmpty();
+        throttle.recordFailure(SOURCE, "alice", IP, T0);
+        assertThat(throttle.blockedFor(SOURCE, "alice", IP, T0)).isEmpty();
         assertThat(throttle.size()).isEqualTo(1);
     }
 
     @Test
     void pairsAreIndependent() {
         for (int i = 0; i < 5; i++) {
-            throttle.recordFailure("alice", IP, T0);
+            throttle.recordFailure(SOURCE, "alice", IP, T0);
         }
 
-        assertThat(throttle.blockedFor("alice", IP, T0)).isPresent();
-        assertThat(throttle.blockedFor("alice", "10.0.0.8", T0)).isEmpty();
-        assertThat(throttle.blockedFor("bob", IP, T0)).isEmpty();
+        assertThat(throttle.blockedFor(SOURCE, "alice", IP, T0)).isPresent();
+        assertThat(throttle.blockedFor(SOURCE, "alice", "10.0.0.8", T0)).isEmpty();
+        assertThat(throttle.blockedFor(SOURCE, "bob", IP, T0)).isEmpty();
+    }
+
+    @Test
+    void sourcesAreIndependent() {
+        for (int i = 0; i < 5; i++) {
+            throttle.recordFailure(SOURCE, "bob", IP, T0);
+        }
+        // A success with another source's credential under bob's name (a service-account token, say).
+        throttle.recordSuccess("serviceaccount", "bob", IP);
+
+        assertThat(throttle.blockedFor(SOURCE, "bob", IP, T0)).isPresent();
+        assertThat(throttle.blockedFor("serviceaccount", "bob", IP, T0)).isEmpty();
+    }
+
+    @Test
+    void keepsNoUsernameHoweverLong() {
+        // A 16 KB username must cost an entry of fixed size: the throttle keeps a digest, not the string.
+        String longName = "u".repeat(16 * 1024) + System.nanoTime();
+        java.lang.ref.WeakReference<String> name = new java.lang.ref.WeakReference<>(longName);
+        throttle.recordFailure(SOURCE, longName, IP, T0);
+        longName = null;
+        for (int i = 0; i < 20 && name.get() != null; i++) {
+            System.gc();
+        }
+
+        assertThat(name.get()).as("the username string is no longer reachable").isNull();
+        assertThat(throttle.size()).isEqualTo(1);
     }
 
     @Test
     void failuresOlderThanTheWindowAreForgotten() {
         for (int i = 0; i < 4; i++) {
-            throttle.recordFailure("alice", IP, T0);
+            throttle.recordFailure(SOURCE, "alice", IP, T0);
         }
         Instant later = T0.plus(FailureThrottle.DEFAULT_WINDOW).plusSeconds(1);
-        throttle.recordFailure("alice", IP, later);
+        throttle.recordFailure(SOURCE, "alice", IP, later);
 
-        assertThat(throttle.blockedFor("alice", IP, later)).isEmpty();
+        assertThat(throttle.blockedFor(SOURCE, "alice", IP, later)).isEmpty();
     }
 
     @Test
     void aQuietWindowAlsoResetsTheDelay() {
         Instant now = T0;
         for (int i = 0; i < 8; i++) {
-            throttle.recordFailure("alice", IP, now);
+            throttle.recordFailure(SOURCE, "alice", IP, now);
         }
-        assertThat(throttle.blockedFor("alice", IP, now)).contains(Duration.ofSeconds(8));
+        assertThat(throttle.blockedFor(SOURCE, "alice", IP, now)).contains(Duration.ofSeconds(8));
 
         now = now.plus(FailureThrottle.DEFAULT_WINDOW).plusSeconds(1);
         for (int i = 0; i < 5; i++) {
-            throttle.recordFailure("alice", IP, now);
+            throttle.recordFailure(SOURCE, "alice", IP, now);
         }
-        assertThat(throttle.blockedFor("alice", IP, now)).contains(Duration.ofSeconds(1));
+        assertThat(throttle.blockedFor(SOURCE, "alice", IP, now)).contains(Duration.ofSeconds(1));
     }
 
     @Test
     void memoryIsBoundedLeastRecentlyUsedFirst() {
         FailureThrottle small = new FailureThrottle(2, Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofMinutes(5), 3);
-        small.recordFailure("alice", IP, T0);
-        small.recordFailure("alice", IP, T0);
-        small.recordFailure("bob", IP, T0);
-        small.recordFailure("carol", IP, T0);
-        assertThat(small.blockedFor("alice", IP, T0)).isPresent();
-        small.recordFailure("dave", IP, T0);
+        small.recordFailure(SOURCE, "alice", IP, T0);
+        small.recordFailure(SOURCE, "alice", IP, T0);
+        small.recordFailure(SOURCE, "bob", IP, T0);
+        small.recordFailure(SOURCE, "carol", IP, T0);
+        assertThat(small.blockedFor(SOURCE, "alice", IP, T0)).isPresent();
+        small.recordFailure(SOURCE, "dave", IP, T0);
 
         assertThat(small.size()).isEqualTo(3);
         // alice was touched last by the lookup, so bob (the least recently used) went.
-        assertThat(small.blockedFor("alice", IP, T0)).isPresent();
-        small.recordFailure("bob", IP, T0);
-        assertThat(small.blockedFor("bob", IP, T0)).isEmpty();
+        assertThat(small.blockedFor(SOURCE, "alice", IP, T0)).isPresent();
+        small.recordFailure(SOURCE, "bob", IP, T0);
+        assertThat(small.blockedFor(SOURCE, "bob", IP, T0)).isEmpty();
     }
 
     @Test
@@ -125,8 +153,8 @@ class FailureThrottleTest {
             for (int t = 0; t < 4; t++) {
                 done.add(pool.submit(() -> {
                     for (int i = 0; i < 250; i++) {
-                        many.recordFailure("alice", IP, T0);
-                        many.recordFailure("user" + i, "addr" + Thread.currentThread().getId(), T0);
+                        many.recordFailure(SOURCE, "alice", IP, T0);
+                        many.recordFailure(SOURCE, "user" + i, "addr" + Thread.currentThread().getId(), T0);
                     }
                 }));
             }
@@ -137,7 +165,7 @@ class FailureThrottleTest {
             pool.shutdownNow();
         }
         // Exactly the 1000th failure blocks: fewer would mean lost updates.
-        assertThat(many.blockedFor("alice", IP, T0)).contains(Duration.ofSeconds(1));
+        assertThat(many.blockedFor(SOURCE, "alice", IP, T0)).contains(Duration.ofSeconds(1));
         assertThat(many.size()).isEqualTo(1 + 4 * 250);
     }
 

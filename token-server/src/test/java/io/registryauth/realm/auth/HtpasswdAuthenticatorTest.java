@@ -46,13 +46,16 @@ class HtpasswdAuthenticatorTest {
     }
 
     @Test
-    void rejectsAWrongPasswordAndLeavesUnknownUsersToOthers() {
+    void rejectsAWrongPasswordAndClaimsOnlyItsOwnUsers() {
         assertThat(authenticator.authenticate(realm, new Credentials("alice", "wrong")))
                 .isEqualTo(new AuthResult.Rejected("invalid username or password"));
         assertThat(authenticator.authenticate(realm, new Credentials("alice", "")))
                 .isInstanceOf(AuthResult.Rejected.class);
-        assertThat(authenticator.authenticate(realm, new Credentials("mallory", PASSWORD)))
-                .isInstanceOf(AuthResult.NotMine.class);
+        // A known user's name is hers alone, whatever the password looks like (a token, say).
+        assertThat(authenticator.claim(realm, new Credentials("alice", "eyJhbGciOi.eyJpc3Mi.c2ln")))
+                .isEqualTo(Authenticator.Claim.OWNS);
+        assertThat(authenticator.claim(realm, new Credentials("mallory", PASSWORD)))
+                .isEqualTo(Authenticator.Claim.NONE);
     }
 
     @Test
@@ -68,8 +71,8 @@ class HtpasswdAuthenticatorTest {
         assertThat(authenticator.cost(realm, new Credentials("alice", "wrong"))).isEqualTo(Authenticator.Cost.HASH);
         clock.advance(Duration.ofMinutes(5));
         assertThat(authenticator.cost(realm, alice)).isEqualTo(Authenticator.Cost.HASH);
-        assertThat(authenticator.recheckCost(realm, new Identity("alice", Set.of(), "htpasswd", SubjectKind.USER)))
-                .isEqualTo(Authenticator.Cost.CHEAP);
+        assertThat(authenticator.recheckCost(realm, session(new Identity("alice", Set.of(), "htpasswd", SubjectKind.USER),
+                SessionBinding.NONE))).isEqualTo(Authenticator.Cost.CHEAP);
     }
 
     @Test
@@ -169,14 +172,26 @@ class HtpasswdAuthenticatorTest {
     }
 
     @Test
-    void recheckReturnsCurrentGroupsOrRejectsARemovedUser() {
-        Identity old = new Identity("alice", Set.of(), "htpasswd", SubjectKind.USER);
+    void recheckReturnsCurrentGroupsAndEndsTheSessionWithThePassword() {
+        AuthResult.Admitted login = (AuthResult.Admitted) authenticator.authenticate(realm, new Credentials("alice", PASSWORD));
+        Session session = session(login.identity(), login.binding());
         RealmConfig regrouped = TestRealms.realm(Map.of("alice", new StaticUser("alice", HASH_2Y, Set.of("ops", "dev"))));
+        RealmConfig newPassword = TestRealms.realm(Map.of("alice", new StaticUser("alice", HASH_2A, Set.of("developers"))));
 
-        assertThat(authenticator.recheck(regrouped, old))
-                .isEqualTo(new AuthResult.Admitted(new Identity("alice", Set.of("ops", "dev"), "htpasswd", SubjectKind.USER)));
-        assertThat(authenticator.recheck(TestRealms.realm(Map.of()), old)).isInstanceOf(AuthResult.Rejected.class);
-        assertThat(authenticator.bcryptRuns()).isZero();
+        AuthResult rechecked = authenticator.recheck(regrouped, session);
+        assertThat(rechecked).isInstanceOf(AuthResult.Admitted.class);
+        assertThat(((AuthResult.Admitted) rechecked).identity())
+                .isEqualTo(new Identity("alice", Set.of("ops", "dev"), "htpasswd", SubjectKind.USER));
+        assertThat(authenticator.recheck(newPassword, session))
+                .isEqualTo(new AuthResult.Rejected("the password changed; log in again"));
+        assertThat(authenticator.recheck(TestRealms.realm(Map.of()), session)).isInstanceOf(AuthResult.Rejected.class);
+        assertThat(authenticator.recheck(realm, session(login.identity(), SessionBinding.NONE)))
+                .isInstanceOf(AuthResult.Rejected.class);
+        assertThat(authenticator.bcryptRuns()).isEqualTo(1);
+    }
+
+    private Session session(Identity identity, SessionBinding binding) {
+        return new Session(identity, clock.instant(), clock.instant().plus(Duration.ofHours(1)), binding);
     }
 
     @Test

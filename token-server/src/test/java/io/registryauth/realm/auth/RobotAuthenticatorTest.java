@@ -41,11 +41,20 @@ class RobotAuthenticatorTest {
                 new RobotCredentials.PasswordHash(previous.hash(), graceEnds))));
     }
 
+    private AuthResult.Admitted admitted(RealmConfig realm, String password) {
+        AuthResult result = authenticator.authenticate(realm, new Credentials(NAME, password));
+        assertThat(result).isInstanceOf(AuthResult.Admitted.class);
+        assertThat(((AuthResult.Admitted) result).identity()).isEqualTo(ROBOT);
+        return (AuthResult.Admitted) result;
+    }
+
+    private Session session(AuthResult.Admitted login) {
+        return new Session(login.identity(), clock.instant(), clock.instant().plus(Duration.ofHours(1)), login.binding());
+    }
+
     @Test
     void theRightPasswordAdmitsARobotIdentity() {
-        RealmConfig realm = rotated(NOW.plusSeconds(60));
-        assertThat(authenticator.authenticate(realm, new Credentials(NAME, current.password())))
-                .isEqualTo(new AuthResult.Admitted(ROBOT));
+        admitted(rotated(NOW.plusSeconds(60)), current.password());
         assertThat(NAME).isEqualTo("robot$team-a$pull-creds");
     }
 
@@ -59,12 +68,14 @@ class RobotAuthenticatorTest {
     }
 
     @Test
-    void unknownNamesAreNotMine() {
+    void robotNamesAreTheRobotsAloneEvenForRobotsThatDoNotExist() {
         RealmConfig realm = rotated(NOW.plusSeconds(60));
-        assertThat(authenticator.authenticate(realm, new Credentials("alice", current.password())))
-                .isEqualTo(AuthResult.NOT_MINE);
+        assertThat(authenticator.claim(realm, new Credentials("alice", current.password())))
+                .isEqualTo(Authenticator.Claim.NONE);
+        assertThat(authenticator.claim(realm(), new Credentials(NAME, current.password())))
+                .isEqualTo(Authenticator.Claim.OWNS);
         assertThat(authenticator.authenticate(realm(), new Credentials(NAME, current.password())))
-                .isEqualTo(AuthResult.NOT_MINE);
+                .isInstanceOf(AuthResult.Rejected.class);
         // Another robot's password does not open this one.
         RobotPasswords.Generated other = RobotPasswords.generate();
         RealmConfig two = realm(new RobotCredentials(NAME, List.of(RobotCredentials.PasswordHash.current(current.hash()))),
@@ -77,22 +88,35 @@ class RobotAuthenticatorTest {
     void thePreviousPasswordWorksUntilItsGracePeriodEnds() {
         RealmConfig realm = rotated(NOW.plusSeconds(60));
         Credentials old = new Credentials(NAME, previous.password());
-        assertThat(authenticator.authenticate(realm, old)).isEqualTo(new AuthResult.Admitted(ROBOT));
+        admitted(realm, previous.password());
         clock.advance(Duration.ofSeconds(59));
-        assertThat(authenticator.authenticate(realm, old)).isEqualTo(new AuthResult.Admitted(ROBOT));
+        admitted(realm, previous.password());
         clock.advance(Duration.ofSeconds(1));
         assertThat(authenticator.authenticate(realm, old)).isInstanceOf(AuthResult.Rejected.class);
-        assertThat(authenticator.authenticate(realm, new Credentials(NAME, current.password())))
-                .isEqualTo(new AuthResult.Admitted(ROBOT));
+        admitted(realm, current.password());
     }
 
     @Test
-    void recheckAdmitsWhileTheRobotExists() {
-        assertThat(authenticator.recheck(rotated(NOW), ROBOT)).isEqualTo(new AuthResult.Admitted(ROBOT));
-        assertThat(authenticator.recheck(realm(), ROBOT)).isEqualTo(new AuthResult.Rejected("robot no longer exists"));
+    void aSessionLastsWhileItsPasswordIsAccepted() {
+        RealmConfig realm = rotated(NOW.plusSeconds(60));
+        Session onCurrent = session(admitted(realm, current.password()));
+        Session onPrevious = session(admitted(realm, previous.password()));
+
+        assertThat(authenticator.recheck(realm, onCurrent)).isInstanceOf(AuthResult.Admitted.class);
+        assertThat(authenticator.recheck(realm, onPrevious)).isInstanceOf(AuthResult.Admitted.class);
+        clock.advance(Duration.ofSeconds(60));
+        assertThat(authenticator.recheck(realm, onPrevious)).as("the grace of the previous password is over")
+                .isEqualTo(new AuthResult.Rejected("the robot's password was rotated; use the current one"));
+        assertThat(authenticator.recheck(realm, onCurrent)).isInstanceOf(AuthResult.Admitted.class);
+        // A hand edit: the Secret gets a new password and no grace for the old one.
+        RobotPasswords.Generated repaired = RobotPasswords.generate();
+        RealmConfig rewritten = realm(new RobotCredentials(NAME, List.of(RobotCredentials.PasswordHash.current(repaired.hash()))));
+        assertThat(authenticator.recheck(rewritten, onCurrent)).isInstanceOf(AuthResult.Rejected.class);
+        assertThat(authenticator.recheck(realm(), onCurrent)).isEqualTo(new AuthResult.Rejected("robot no longer exists"));
         // A user named like the robot is not the robot.
-        assertThat(authenticator.recheck(rotated(NOW), new Identity(NAME, Set.of(), "robot", SubjectKind.USER)))
-                .isInstanceOf(AuthResult.Rejected.class);
+        Session asUser = new Session(new Identity(NAME, Set.of(), "robot", SubjectKind.USER), NOW, NOW.plusSeconds(600),
+                onCurrent.binding());
+        assertThat(authenticator.recheck(realm, asUser)).isInstanceOf(AuthResult.Rejected.class);
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.registryauth.realm.auth.Authenticator;
 import io.registryauth.realm.auth.Credentials;
 import io.registryauth.realm.auth.HtpasswdAuthenticator;
 import io.registryauth.realm.auth.Identity;
+import io.registryauth.realm.auth.Session;
 import io.registryauth.realm.policy.SubjectKind;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -38,10 +39,12 @@ class AuthenticatorChainTest {
         }
 
         @Override
+        public Claim claim(RealmConfig realm, Credentials credentials) {
+            return credentials.password().equals(TOKEN_PASSWORD) ? Claim.OWNS : Claim.NONE;
+        }
+
+        @Override
         public AuthResult authenticate(RealmConfig realm, Credentials credentials) {
-            if (!credentials.password().equals(TOKEN_PASSWORD)) {
-                return AuthResult.NOT_MINE;
-            }
             if (!up.get()) {
                 return new AuthResult.Unavailable("identity provider corp is unreachable");
             }
@@ -50,9 +53,9 @@ class AuthenticatorChainTest {
         }
 
         @Override
-        public AuthResult recheck(RealmConfig realm, Identity identity) {
-            return up.get() ? new AuthResult.Admitted(new Identity(identity.name(), Set.of("devs"),
-                    identity.authenticator(), SubjectKind.USER))
+        public AuthResult recheck(RealmConfig realm, Session session) {
+            return up.get() ? new AuthResult.Admitted(new Identity(session.subject(), Set.of("devs"),
+                    session.source(), SubjectKind.USER))
                     : new AuthResult.Unavailable("identity provider corp is unreachable");
         }
     }
@@ -76,18 +79,19 @@ class AuthenticatorChainTest {
     }
 
     @Test
-    void providerDownIsA503InTheErrcodeShapeAndNotAFailedAttempt() {
+    void providerDownIsA503InTheErrcodeShapeAndCountsAsAFailedAttempt() {
         provider.up.set(false);
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < 5; i++) {
             var answer = realm.get(tokenPath(""), TOKEN_USER, TOKEN_PASSWORD);
             assertThat(answer.statusCode()).isEqualTo(503);
             assertThat(RealmFixture.json(answer).getJsonArray("errors").getJsonObject(0).getString("code"))
                     .isEqualTo("UNAVAILABLE");
             assertThat(answer.body()).contains("unreachable").doesNotContain(TOKEN_PASSWORD);
         }
-        // Eight outages did not count as failures: the throttle would have blocked after five.
-        provider.up.set(true);
-        assertThat(realm.get(tokenPath(""), TOKEN_USER, TOKEN_PASSWORD).statusCode()).isEqualTo(200);
+        // An outage is no way around the throttle: what could not be checked counts as a failure.
+        assertThat(realm.get(tokenPath(""), TOKEN_USER, TOKEN_PASSWORD).statusCode()).isEqualTo(429);
+        // Other users (and other sources) are not held up by it.
+        assertThat(realm.get(tokenPath(""), "alice").statusCode()).isEqualTo(200);
     }
 
     @Test

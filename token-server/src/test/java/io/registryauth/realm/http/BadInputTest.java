@@ -9,7 +9,7 @@ import io.registryauth.realm.RealmConfig;
 import io.registryauth.realm.auth.AuthResult;
 import io.registryauth.realm.auth.Authenticator;
 import io.registryauth.realm.auth.Credentials;
-import io.registryauth.realm.auth.Identity;
+import io.registryauth.realm.auth.Session;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -153,12 +153,17 @@ class BadInputTest {
             }
 
             @Override
+            public Claim claim(RealmConfig realm, Credentials credentials) {
+                return Claim.OWNS;
+            }
+
+            @Override
             public AuthResult authenticate(RealmConfig realm, Credentials credentials) {
                 throw new IllegalStateException("internal detail that must stay on the server");
             }
 
             @Override
-            public AuthResult recheck(RealmConfig realm, Identity identity) {
+            public AuthResult recheck(RealmConfig realm, Session session) {
                 throw new IllegalStateException("internal detail that must stay on the server");
             }
         };

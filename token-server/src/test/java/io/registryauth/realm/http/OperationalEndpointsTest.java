@@ -9,6 +9,16 @@ import static io.registryauth.realm.http.RealmFixture.tokenQuery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.registryauth.realm.RealmState;
+import io.registryauth.realm.RealmConfig;
+import io.registryauth.realm.RealmSnapshot;
+import io.registryauth.realm.auth.AuthResult;
+import io.registryauth.realm.auth.Authenticator;
+import io.registryauth.realm.auth.Credentials;
+import io.registryauth.realm.auth.Session;
+import io.vertx.core.VertxOptions;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import io.registryauth.realm.sign.SigningAlgorithm;
 import io.registryauth.realm.sign.SigningKey;
 import io.vertx.core.json.JsonArray;
@@ -27,11 +37,67 @@ import org.junit.jupiter.api.Test;
 class OperationalEndpointsTest {
 
     @Test
-    void healthzIsAlwaysOk() {
+    void healthzIsOkWithoutAnyRealm() {
         try (RealmFixture empty = RealmFixture.start(RealmFixture.newKey(), new RealmState(), UnaryOperator.identity())) {
             HttpResponse<String> response = empty.get("/healthz");
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.body()).isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void healthzSaysWhenTheWorkersThatServeTokensAreStuck() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch stuck = new CountDownLatch(1);
+        Authenticator wedged = new Authenticator() {
+            @Override
+            public String name() {
+                return "wedged";
+            }
+
+            @Override
+            public Claim claim(RealmConfig realm, Credentials c) {
+                return Claim.OWNS;
+            }
+
+            @Override
+            public Cost cost(RealmConfig realm, Credentials c) {
+                return Cost.CHEAP;
+            }
+
+            @Override
+            public AuthResult authenticate(RealmConfig realm,
+                                                                      Credentials c) {
+                stuck.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return new AuthResult.Rejected("no");
+            }
+
+            @Override
+            public AuthResult recheck(RealmConfig realm,
+                                                                 Session session) {
+                return new AuthResult.Rejected("no");
+            }
+        };
+        SigningKey key = RealmFixture.newKey();
+        try (RealmFixture realm = RealmFixture.start(new VertxOptions().setWorkerPoolSize(1), key,
+                new RealmState(RealmSnapshot.of(List.of(RealmFixture.realm(key, SERVICE, true,
+                        PASSWORDS.keySet())))), o -> o.withAuthenticators(List.of(wedged)))) {
+            CompletableFuture<HttpResponse<String>> held = CompletableFuture
+                    .supplyAsync(() -> realm.get(tokenQuery("repository:team-a/app:pull"), "alice"));
+            assertThat(stuck.await(10, TimeUnit.SECONDS)).isTrue();
+
+            HttpResponse<String> health = realm.get("/healthz");
+            assertThat(health.statusCode()).isEqualTo(503);
+            assertThat(health.body()).isEqualTo("worker pool does not answer");
+
+            release.countDown();
+            assertThat(held.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(401);
+            assertThat(realm.get("/healthz").statusCode()).isEqualTo(200);
         }
     }
 

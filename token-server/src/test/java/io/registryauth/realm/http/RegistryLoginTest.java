@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class RegistryLoginTest {
     static final OidcProvider OFFERED = new OidcProvider("corp", "https://idp.test/realms/corp", List.of("registry"),
             "preferred_username", "groups", "", Set.of(), new OidcProvider.Introspection("registry-auth", "s3cret"),
-            null, Duration.ofMinutes(5), new CliClient("registry-cli", List.of("openid", "offline_access")));
+            null, Duration.ofMinutes(5), null, new CliClient("registry-cli", List.of("openid", "offline_access")));
     static final OidcProvider NOT_OFFERED = new OidcProvider("ci", "https://ci.test", List.of(), "sub", null, "",
             Set.of(), null, null, Duration.ofMinutes(5));
 

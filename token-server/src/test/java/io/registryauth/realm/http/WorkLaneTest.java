@@ -17,6 +17,7 @@ import io.registryauth.realm.auth.RobotAuthenticator;
 import io.registryauth.realm.auth.RobotCredentials;
 import io.registryauth.realm.auth.RobotCredentials.PasswordHash;
 import io.registryauth.realm.auth.RobotPasswords;
+import io.registryauth.realm.auth.Session;
 import io.registryauth.realm.policy.Grant;
 import io.registryauth.realm.policy.Policy;
 import io.registryauth.realm.policy.Subject;
@@ -71,10 +72,12 @@ class WorkLaneTest {
         }
 
         @Override
+        public Claim claim(RealmConfig realm, Credentials credentials) {
+            return user.equals(credentials.username()) ? Claim.OWNS : Claim.NONE;
+        }
+
+        @Override
         public AuthResult authenticate(RealmConfig realm, Credentials credentials) {
-            if (!user.equals(credentials.username())) {
-                return AuthResult.NOT_MINE;
-            }
             started.incrementAndGet();
             entered.countDown();
             try {
@@ -86,8 +89,8 @@ class WorkLaneTest {
         }
 
         @Override
-        public AuthResult recheck(RealmConfig realm, Identity identity) {
-            return AuthResult.NOT_MINE;
+        public AuthResult recheck(RealmConfig realm, Session session) {
+            return new AuthResult.Rejected("not a session of this check");
         }
     }
 

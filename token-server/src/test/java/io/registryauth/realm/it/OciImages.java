@@ -89,7 +89,7 @@ public final class OciImages {
     }
 
     /** A ustar archive holding one regular file (mode 0644, owned by root, mtime 0). */
-    private static byte[] tar(String name, byte[] content) {
+    public static byte[] tar(String name, byte[] content) {
         byte[] header = new byte[512];
         put(header, 0, name);
         put(header, 100, "0000644");

@@ -10,25 +10,32 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What a test realm holds: its keys, its users (name to password) and its grants. The wither methods build
- * the next snapshot a test swaps in.
+ * What a test realm holds: its keys, its users (name to password), their groups (group to members) and its
+ * grants. The wither methods build the next snapshot a test swaps in.
  */
-public record RealmSpec(KeyRing keys, Map<String, String> passwords, List<Grant> grants, boolean anonymous) {
+public record RealmSpec(KeyRing keys, Map<String, String> passwords, List<Grant> grants, boolean anonymous,
+                        Map<String, List<String>> groups) {
     private static final AtomicInteger GRANT_IDS = new AtomicInteger();
 
     public RealmSpec {
         passwords = Map.copyOf(passwords);
         grants = List.copyOf(grants);
+        groups = Map.copyOf(groups);
+    }
+
+    /** A realm whose users belong to no group. */
+    public RealmSpec(KeyRing keys, Map<String, String> passwords, List<Grant> grants, boolean anonymous) {
+        this(keys, passwords, grants, anonymous, Map.of());
     }
 
     public RealmSpec withKeys(KeyRing next) {
-        return new RealmSpec(next, passwords, grants, anonymous);
+        return new RealmSpec(next, passwords, grants, anonymous, groups);
     }
 
     public RealmSpec withoutUser(String name) {
         Map<String, String> remaining = new LinkedHashMap<>(passwords);
         remaining.remove(name);
-        return new RealmSpec(keys, remaining, grants, anonymous);
+        return new RealmSpec(keys, remaining, grants, anonymous, groups);
     }
 
     public Login login(String user) {

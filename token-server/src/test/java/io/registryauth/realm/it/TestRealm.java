@@ -69,7 +69,7 @@ public final class TestRealm implements AutoCloseable {
     public void load(RealmSpec spec) {
         RealmConfig config = new RealmConfig("it/" + SERVICE, SERVICE, ISSUER, tokenUrl(), Duration.ofMinutes(15),
                 Duration.ofHours(1), spec.keys(), refreshTokenKey, spec.anonymous(),
-                Htpasswd.parse(htpasswd(spec.passwords()), null), Policy.compile(spec.grants()));
+                Htpasswd.parse(htpasswd(spec.passwords()), groups(spec.groups())), Policy.compile(spec.grants()));
         state.swap(RealmSnapshot.of(List.of(config)));
     }
 
@@ -80,6 +80,14 @@ public final class TestRealm implements AutoCloseable {
                 .append(new String(BCrypt.with(BCrypt.Version.VERSION_2Y).hash(BCRYPT_COST,
                         password.toCharArray()), StandardCharsets.US_ASCII))
                 .append('\n'));
+        return content.toString();
+    }
+
+    /** The htpasswd groups file: one {@code group: user1,user2} line per group. */
+    static String groups(Map<String, List<String>> groups) {
+        StringBuilder content = new StringBuilder();
+        new TreeMap<>(groups).forEach((group, members) -> content.append(group).append(": ")
+                .append(String.join(",", members)).append('\n'));
         return content.toString();
     }
 

@@ -28,7 +28,8 @@ final class JwtValidator {
     }
 
     /** The verified claims as a JSON object (times as epoch seconds), or why the token is refused. */
-    static Map<String, Object> validate(SignedJWT jwt, OidcProvider provider, ProviderSession session, Instant now,
+    static Map<String, Object> validate(SignedJWT jwt, OidcProvider provider, List<String> audiences,
+                                        ProviderSession session, Instant now,
                                         Duration leeway) throws InvalidTokenException, ProviderUnavailableException {
         JWSAlgorithm algorithm = jwt.getHeader().getAlgorithm();
         if (!ALLOWED.contains(algorithm)) {
@@ -51,7 +52,7 @@ final class JwtValidator {
         }
         checkLifetime(claims.getExpirationTime().toInstant(),
                 claims.getNotBeforeTime() == null ? null : claims.getNotBeforeTime().toInstant(), now, leeway);
-        checkAudience(provider, claims.getAudience() == null ? List.of() : claims.getAudience());
+        checkAudience(audiences, claims.getAudience() == null ? List.of() : claims.getAudience());
         return claims.toJSONObject();
     }
 
@@ -64,8 +65,9 @@ final class JwtValidator {
         }
     }
 
-    static void checkAudience(OidcProvider provider, List<String> tokenAudiences) throws InvalidTokenException {
-        if (!provider.audiences().isEmpty() && Collections.disjoint(provider.audiences(), tokenAudiences)) {
+    /** The token must name one of {@code required}, which is never empty (the realm's service by default). */
+    static void checkAudience(List<String> required, List<String> tokenAudiences) throws InvalidTokenException {
+        if (Collections.disjoint(required, tokenAudiences)) {
             throw new InvalidTokenException("token is not meant for this registry (audience)");
         }
     }

@@ -40,34 +40,38 @@ import javax.net.ssl.SSLContext;
 
 /**
  * A small OIDC provider on 127.0.0.1: discovery, a JWKS it can rotate, and RFC 7662 introspection
- * answering from a table. Counts requests per endpoint; introspection can answer slowly, and the whole provider can go away.
+ * answering from a table. Counts requests per endpoint and records every token it was asked to introspect
+ * (so tests can prove what never reached it); introspection can answer slowly, and the whole provider can
+ * go away. Public: other packages' and modules' tests use it too.
  */
-final class FakeIdentityProvider implements AutoCloseable {
-    static final String CLIENT_ID = "registry-auth";
-    static final String CLIENT_SECRET = "s3cret-client-value";
+public final class FakeIdentityProvider implements AutoCloseable {
+    public static final String CLIENT_ID = "registry-auth";
+    public static final String CLIENT_SECRET = "s3cret-client-value";
 
     // Generated once: RSA key generation costs most of a second on a busy machine.
     private static final RSAKey RSA = generateRsa("rsa-1");
     private static final ECKey EC = generateEc("ec-1");
 
-    final RSAKey rsa = RSA;
-    final ECKey ec = EC;
-    final String issuer;
-    final AtomicInteger discoveryCalls = new AtomicInteger();
-    final AtomicInteger jwksCalls = new AtomicInteger();
-    final AtomicInteger introspectionCalls = new AtomicInteger();
-    final AtomicLong introspectionDelayMillis = new AtomicLong();
-    final List<JWK> published = new CopyOnWriteArrayList<>();
-    final Map<String, Map<String, Object>> introspection = new ConcurrentHashMap<>();
+    public final RSAKey rsa = RSA;
+    public final ECKey ec = EC;
+    public final String issuer;
+    public final AtomicInteger discoveryCalls = new AtomicInteger();
+    public final AtomicInteger jwksCalls = new AtomicInteger();
+    public final AtomicInteger introspectionCalls = new AtomicInteger();
+    public final AtomicLong introspectionDelayMillis = new AtomicLong();
+    public final List<JWK> published = new CopyOnWriteArrayList<>();
+    public final Map<String, Map<String, Object>> introspection = new ConcurrentHashMap<>();
+    /** Every token the provider was asked to introspect, in order. */
+    public final List<String> introspected = new CopyOnWriteArrayList<>();
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
 
-    FakeIdentityProvider() throws IOException {
+    public FakeIdentityProvider() throws IOException {
         this(null);
     }
 
     /** With {@code tls}, the provider serves HTTPS with that context's certificate. */
-    FakeIdentityProvider(SSLContext tls) throws IOException {
+    public FakeIdentityProvider(SSLContext tls) throws IOException {
         published.add(rsa.toPublicJWK());
         published.add(ec.toPublicJWK());
         InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
@@ -91,8 +95,9 @@ final class FakeIdentityProvider implements AutoCloseable {
     }
 
     /** A token signed with the RSA key, claims from the standard set plus {@code extra}. */
-    String token(String user, Instant expiry, Consumer<JWTClaimsSet.Builder> extra) {
+    public String token(String user, Instant expiry, Consumer<JWTClaimsSet.Builder> extra) {
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer(issuer).subject("id-" + user)
+                .audience(OidcTestRealms.SERVICE)
                 .claim("preferred_username", user).expirationTime(Date.from(expiry)).issueTime(new Date());
         extra.accept(claims);
         return sign(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(rsa.getKeyID()).build(), claims.build(), rsa);
@@ -114,7 +119,7 @@ final class FakeIdentityProvider implements AutoCloseable {
         }
     }
 
-    static String sign(JWSHeader header, JWTClaimsSet claims, JWK key) {
+    public static String sign(JWSHeader header, JWTClaimsSet claims, JWK key) {
         try {
             SignedJWT jwt = new SignedJWT(header, claims);
             jwt.sign(key instanceof RSAKey r ? new RSASSASigner(r) : new ECDSASigner((ECKey) key));
@@ -124,7 +129,7 @@ final class FakeIdentityProvider implements AutoCloseable {
         }
     }
 
-    void stop() {
+    public void stop() {
         server.stop(0);
         executor.shutdownNow(); // ends answers still sleeping
     }
@@ -159,6 +164,9 @@ final class FakeIdentityProvider implements AutoCloseable {
             if (pair.startsWith("token=")) {
                 token = URLDecoder.decode(pair.substring(6), StandardCharsets.UTF_8);
             }
+        }
+        if (token != null) {
+            introspected.add(token);
         }
         Map<String, Object> known = token == null ? null : introspection.get(token);
         send(exchange, 200, JSONObjectUtils.toJSONString(known == null ? Map.of("active", false) : known));

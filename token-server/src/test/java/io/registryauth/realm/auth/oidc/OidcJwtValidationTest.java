@@ -12,6 +12,8 @@ import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import io.registryauth.realm.RealmConfig;
 import io.registryauth.realm.auth.AuthResult;
+import io.registryauth.realm.auth.Authenticator;
+import io.registryauth.realm.auth.Session;
 import io.registryauth.realm.auth.Credentials;
 import io.registryauth.realm.auth.Identity;
 import io.registryauth.realm.auth.MutableClock;
@@ -56,6 +58,10 @@ class OidcJwtValidationTest {
         return authenticator.authenticate(realm, new Credentials(username, token));
     }
 
+    private Authenticator.Claim claim(String username, String password) {
+        return authenticator.claim(realm, new Credentials(username, password));
+    }
+
     private static String reason(AuthResult result) {
         assertThat(result).isInstanceOf(AuthResult.Rejected.class);
         return ((AuthResult.Rejected) result).reason();
@@ -67,8 +73,8 @@ class OidcJwtValidationTest {
 
         AuthResult result = login("alice", token);
 
-        assertThat(result).isEqualTo(new AuthResult.Admitted(new Identity("alice", Set.of("developers", "ops"),
-                "oidc:corp", SubjectKind.USER)));
+        assertThat(OidcTestRealms.identity(result)).isEqualTo(new Identity("alice", Set.of("developers", "ops"),
+                "oidc:corp", SubjectKind.USER));
         assertThat(idp.discoveryCalls).hasValue(1);
         assertThat(idp.jwksCalls).hasValue(1);
     }
@@ -79,12 +85,11 @@ class OidcJwtValidationTest {
                 Set.of(), null, null, Duration.ofMinutes(5));
         realm = OidcTestRealms.realm(provider);
         String token = FakeIdentityProvider.sign(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("ec-1").build(),
-                new JWTClaimsSet.Builder().issuer(idp.issuer).claim("preferred_username", "alice")
+                new JWTClaimsSet.Builder().issuer(idp.issuer).audience(OidcTestRealms.SERVICE).claim("preferred_username", "alice")
                         .expirationTime(Date.from(inMinutes(5)))
                         .claim("realm_access", Map.of("roles", List.of("pushers"))).build(), idp.ec);
 
-        assertThat(login("corp:alice", token)).isEqualTo(new AuthResult.Admitted(
-                new Identity("corp:alice", Set.of("corp:pushers"), "oidc:corp", SubjectKind.USER)));
+        assertThat(OidcTestRealms.identity(login("corp:alice", token))).isEqualTo(new Identity("corp:alice", Set.of("corp:pushers"), "oidc:corp", SubjectKind.USER));
         assertThat(login("alice", token)).isInstanceOf(AuthResult.Admitted.class);
     }
 
@@ -92,8 +97,7 @@ class OidcJwtValidationTest {
     void singleStringGroupClaimCounts() {
         String token = idp.token("alice", inMinutes(5), c -> c.claim("groups", "developers"));
 
-        assertThat(login("alice", token)).isEqualTo(new AuthResult.Admitted(
-                new Identity("alice", Set.of("developers"), "oidc:corp", SubjectKind.USER)));
+        assertThat(OidcTestRealms.identity(login("alice", token))).isEqualTo(new Identity("alice", Set.of("developers"), "oidc:corp", SubjectKind.USER));
     }
 
     @Test
@@ -108,7 +112,7 @@ class OidcJwtValidationTest {
     @Test
     void tokenWithoutExpiryIsRefused() {
         String token = FakeIdentityProvider.sign(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1").build(),
-                new JWTClaimsSet.Builder().issuer(idp.issuer).claim("preferred_username", "alice").build(), idp.rsa);
+                new JWTClaimsSet.Builder().issuer(idp.issuer).audience(OidcTestRealms.SERVICE).claim("preferred_username", "alice").build(), idp.rsa);
 
         assertThat(reason(login("alice", token))).isEqualTo("token has no expiry");
     }
@@ -126,7 +130,7 @@ class OidcJwtValidationTest {
                 new JWTClaimsSet.Builder().issuer("https://elsewhere.example/realms/test")
                         .claim("preferred_username", "alice").expirationTime(Date.from(inMinutes(5))).build(), idp.rsa);
 
-        assertThat(login("alice", token)).isInstanceOf(AuthResult.NotMine.class);
+        assertThat(authenticator.claim(realm, new Credentials("alice", token))).isEqualTo(Authenticator.Claim.NONE);
         assertThat(idp.jwksCalls).hasValue(0);
     }
 
@@ -157,7 +161,7 @@ class OidcJwtValidationTest {
 
     @Test
     void unsignedTokenIsRefused() {
-        String token = new PlainJWT(new JWTClaimsSet.Builder().issuer(idp.issuer).claim("preferred_username", "alice")
+        String token = new PlainJWT(new JWTClaimsSet.Builder().issuer(idp.issuer).audience(OidcTestRealms.SERVICE).claim("preferred_username", "alice")
                 .expirationTime(Date.from(inMinutes(5))).build()).serialize();
 
         assertThat(reason(login("alice", token))).isEqualTo("unsigned tokens are not accepted");
@@ -169,7 +173,7 @@ class OidcJwtValidationTest {
         // The classic confusion attack: HS256 keyed with the bytes of the provider's public key.
         byte[] publicKey = idp.rsa.toRSAPublicKey().getEncoded();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("rsa-1").build(),
-                new JWTClaimsSet.Builder().issuer(idp.issuer).claim("preferred_username", "alice")
+                new JWTClaimsSet.Builder().issuer(idp.issuer).audience(OidcTestRealms.SERVICE).claim("preferred_username", "alice")
                         .expirationTime(Date.from(inMinutes(5))).build());
         jwt.sign(new MACSigner(publicKey));
 
@@ -183,7 +187,7 @@ class OidcJwtValidationTest {
 
         RSAKey rotated = FakeIdentityProvider.generateRsa("rsa-2");
         String signedWithNewKey = FakeIdentityProvider.sign(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-2").build(),
-                new JWTClaimsSet.Builder().issuer(idp.issuer).claim("preferred_username", "alice")
+                new JWTClaimsSet.Builder().issuer(idp.issuer).audience(OidcTestRealms.SERVICE).claim("preferred_username", "alice")
                         .expirationTime(Date.from(inMinutes(5))).build(), rotated);
 
         // Not yet published, and the last fetch was just now: refused without asking the provider.
@@ -198,7 +202,7 @@ class OidcJwtValidationTest {
 
         // A flood of forged key ids costs at most one fetch per floor.
         String forged = FakeIdentityProvider.sign(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("nope").build(),
-                new JWTClaimsSet.Builder().issuer(idp.issuer).claim("preferred_username", "alice")
+                new JWTClaimsSet.Builder().issuer(idp.issuer).audience(OidcTestRealms.SERVICE).claim("preferred_username", "alice")
                         .expirationTime(Date.from(inMinutes(5))).build(), rotated);
         for (int i = 0; i < 20; i++) {
             assertThat(login("alice", forged)).isInstanceOf(AuthResult.Rejected.class);
@@ -229,6 +233,17 @@ class OidcJwtValidationTest {
     }
 
     @Test
+    void audienceIsTheRealmsServiceByDefault() {
+        assertThat(provider.audiences()).isEmpty();
+        assertThat(reason(login("alice", idp.token("alice", inMinutes(5), c -> c.audience("another-client")))))
+                .isEqualTo("token is not meant for this registry (audience)");
+        assertThat(reason(login("alice", idp.token("alice", inMinutes(5), c -> c.audience((String) null)))))
+                .isEqualTo("token is not meant for this registry (audience)");
+        assertThat(login("alice", idp.token("alice", inMinutes(5), c -> c.audience(List.of("account",
+                OidcTestRealms.SERVICE))))).isInstanceOf(AuthResult.Admitted.class);
+    }
+
+    @Test
     void tokenWithoutTheUsernameClaimIsRefused() {
         String token = idp.token("alice", inMinutes(5), c -> c.claim("preferred_username", null));
 
@@ -236,12 +251,15 @@ class OidcJwtValidationTest {
     }
 
     @Test
-    void passwordsThatAreNoTokensAreNotMine() {
-        assertThat(login("alice", "correct horse battery staple")).isInstanceOf(AuthResult.NotMine.class);
-        assertThat(login("alice", "a.b.c")).isInstanceOf(AuthResult.NotMine.class);
-        assertThat(login("alice", "")).isInstanceOf(AuthResult.NotMine.class);
-        assertThat(authenticator.authenticate(OidcTestRealms.realm(), new Credentials("alice",
-                idp.token("alice", inMinutes(5), c -> { })))).isInstanceOf(AuthResult.NotMine.class);
+    void passwordsThatAreNoTokensAreNotClaimed() {
+        assertThat(claim("alice", "correct horse battery staple")).isEqualTo(Authenticator.Claim.NONE);
+        assertThat(claim("alice", "a.b.c")).isEqualTo(Authenticator.Claim.NONE);
+        assertThat(claim("alice", "")).isEqualTo(Authenticator.Claim.NONE);
+        // An opaque token has no provider here to go to: none introspects.
+        assertThat(claim("alice", "opaque-token-0123456789abcdef")).isEqualTo(Authenticator.Claim.NONE);
+        assertThat(authenticator.claim(OidcTestRealms.realm(), new Credentials("alice",
+                idp.token("alice", inMinutes(5), c -> { })))).isEqualTo(Authenticator.Claim.NONE);
+        assertThat(claim("alice", idp.token("alice", inMinutes(5), c -> { }))).isEqualTo(Authenticator.Claim.OWNS);
         assertThat(idp.discoveryCalls).hasValue(0);
     }
 
@@ -268,12 +286,53 @@ class OidcJwtValidationTest {
     }
 
     @Test
-    void recheckKeepsJwtIdentitiesWhileTheProviderIsConfigured() {
-        Identity alice = new Identity("alice", Set.of("developers"), "oidc:corp", SubjectKind.USER);
+    void aSessionKeepsTheLoginsGroupsUntilItsEndAndEndsWithTheProvidersConfiguration() {
+        AuthResult login = login("alice", idp.token("alice", inMinutes(5), c -> c.claim("groups", List.of("developers"))));
+        Session session = OidcTestRealms.session(login, clock.instant());
+        assertThat(session.binding().notAfter()).isEqualTo(clock.instant().plus(OidcProvider.DEFAULT_SESSION_MAX_AGE));
+        assertThat(session.binding().remoteToken()).as("a JWT provider cannot be asked about a token").isNull();
 
-        assertThat(authenticator.recheck(realm, alice)).isEqualTo(new AuthResult.Admitted(alice));
-        assertThat(authenticator.recheck(OidcTestRealms.realm(), alice)).isInstanceOf(AuthResult.Rejected.class);
-        assertThat(authenticator.recheck(realm, new Identity("alice", Set.of(), "htpasswd", SubjectKind.USER)))
-                .isInstanceOf(AuthResult.NotMine.class);
+        clock.advance(Duration.ofHours(2)); // the access token is long gone
+        AuthResult rechecked = authenticator.recheck(realm, session);
+        assertThat(OidcTestRealms.identity(rechecked))
+                .isEqualTo(new Identity("alice", Set.of("developers"), "oidc:corp", SubjectKind.USER));
+        assertThat(authenticator.recheckCost(realm, session)).isEqualTo(Authenticator.Cost.CHEAP);
+        assertThat(authenticator.recheck(OidcTestRealms.realm(), session)).isInstanceOf(AuthResult.Rejected.class);
+        OidcProvider moved = new OidcProvider("corp", "https://moved.example/realms/test", List.of(),
+                "preferred_username", "groups", "", Set.of(), null, null, Duration.ofMinutes(5));
+        assertThat(authenticator.recheck(OidcTestRealms.realm(moved), session)).as("another issuer under the same name")
+                .isInstanceOf(AuthResult.Rejected.class);
+        assertThat(idp.jwksCalls).hasValue(1);
+    }
+
+    @Test
+    void aZeroSessionMaxAgeEndsTheSessionWithTheToken() {
+        provider = new OidcProvider("corp", idp.issuer, List.of(), "preferred_username", "groups", "", Set.of(), null,
+                null, Duration.ofMinutes(5), Duration.ZERO);
+        realm = OidcTestRealms.realm(provider);
+        AuthResult login = login("alice", idp.token("alice", inMinutes(5), c -> { }));
+
+        assertThat(((AuthResult.Admitted) login).binding().notAfter()).isEqualTo(inMinutes(5));
+    }
+
+    @Test
+    void usersAndGroupsGetTheProviderPrefixByDefault() {
+        provider = new OidcProvider("corp", idp.issuer, List.of(), "preferred_username", "groups", null, Set.of(), null,
+                null, null);
+        realm = OidcTestRealms.realm(provider);
+        String token = idp.token("bob", inMinutes(5), c -> c.claim("groups",
+                List.of("admins", "system:serviceaccounts:team-a")));
+
+        assertThat(provider.usernamePrefix()).isEqualTo("corp:");
+        assertThat(OidcTestRealms.identity(login("bob", token))).isEqualTo(new Identity("corp:bob",
+                Set.of("corp:admins", "corp:system:serviceaccounts:team-a"), "oidc:corp", SubjectKind.USER));
+    }
+
+    @Test
+    void kubernetesUserNamesAreRefused() {
+        String token = idp.token("system:serviceaccount:team-a:builder", inMinutes(5), c -> { });
+
+        assertThat(reason(login("system:serviceaccount:team-a:builder", token)))
+                .isEqualTo("user names starting with system: are Kubernetes' own");
     }
 }

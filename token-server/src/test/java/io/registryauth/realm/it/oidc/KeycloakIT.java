@@ -10,8 +10,10 @@ import io.registryauth.realm.RealmSnapshot;
 import io.registryauth.realm.RealmState;
 import io.registryauth.realm.auth.HtpasswdAuthenticator;
 import io.registryauth.realm.auth.AuthResult;
+import io.registryauth.realm.auth.Authenticator;
 import io.registryauth.realm.auth.Credentials;
 import io.registryauth.realm.auth.Identity;
+import io.registryauth.realm.auth.Session;
 import io.registryauth.realm.auth.oidc.OidcAuthenticator;
 import io.registryauth.realm.auth.oidc.OidcProvider;
 import io.registryauth.realm.http.TokenServer;
@@ -141,12 +143,12 @@ class KeycloakIT {
     void tokenFromAnotherKeycloakRealmIsRefused() throws Exception {
         String foreign = keycloak.passwordGrant("other", CLI, "alice", "alice-password");
 
-        // Its issuer names no configured provider: not this authenticator's token, so the chain refuses it.
-        assertThat(new OidcAuthenticator().authenticate(realm(jwtProvider()), new Credentials("alice", foreign)))
-                .isInstanceOf(AuthResult.NotMine.class);
-        // An introspecting provider is asked anyway, and Keycloak does not know the token in this realm.
-        assertThat(new OidcAuthenticator().authenticate(realm(introspectionProvider()), new Credentials("alice", foreign)))
-                .isEqualTo(new AuthResult.Rejected("access token is not active"));
+        // Its issuer names no configured provider: no provider owns it, not even an introspecting one, so it
+        // is shown to nobody and refused as a wrong password.
+        assertThat(new OidcAuthenticator().claim(realm(jwtProvider()), new Credentials("alice", foreign)))
+                .isEqualTo(Authenticator.Claim.NONE);
+        assertThat(new OidcAuthenticator().claim(realm(introspectionProvider()), new Credentials("alice", foreign)))
+                .isEqualTo(Authenticator.Claim.NONE);
     }
 
     @Test
@@ -179,15 +181,18 @@ class KeycloakIT {
         RealmConfig realm = realm(introspectionProvider());
         String token = keycloak.passwordGrant(REALM, CLI, "carol", "carol-password");
         AuthResult admitted = authenticator.authenticate(realm, new Credentials("carol", token));
-        assertThat(admitted).isEqualTo(new AuthResult.Admitted(
-                new Identity("carol", Set.of("auditors"), "oidc:keycloak", SubjectKind.USER)));
-        Identity carol = ((AuthResult.Admitted) admitted).identity();
+        assertThat(admitted).isInstanceOf(AuthResult.Admitted.class);
+        AuthResult.Admitted login = (AuthResult.Admitted) admitted;
+        assertThat(login.identity()).isEqualTo(new Identity("carol", Set.of("auditors"), "oidc:keycloak", SubjectKind.USER));
+        Session carol = new Session(login.identity(), Instant.now(), login.binding().notAfter(), login.binding());
 
         keycloak.setUserEnabled(REALM, "carol", false);
         try {
-            // A refresh-token use re-asks the provider (recheck interval zero here) with carol's last token.
+            // A refresh-token use re-asks the provider (recheck interval zero here) with the token of carol's
+            // login, which the session carries; a second realm instance (another replica) does the same.
             assertThat(authenticator.recheck(realm, carol)).isEqualTo(new AuthResult.Rejected(
-                    "the identity provider no longer accepts this user (access token is not active)"));
+                    "the identity provider no longer accepts this login (access token is not active); log in again"));
+            assertThat(new OidcAuthenticator().recheck(realm, carol)).isInstanceOf(AuthResult.Rejected.class);
             // A realm that has not seen the token yet asks Keycloak, which refuses it too.
             assertThat(new OidcAuthenticator().authenticate(realm, new Credentials("carol", token)))
                     .isEqualTo(new AuthResult.Rejected("access token is not active"));
@@ -202,7 +207,7 @@ class KeycloakIT {
         OidcAuthenticator.Settings d = OidcAuthenticator.Settings.defaults();
         OidcAuthenticator.Settings noCache = new OidcAuthenticator.Settings(d.clock(), d.connectTimeout(),
                 d.requestTimeout(), d.clockLeeway(), Duration.ZERO, d.cacheEntries(), d.jwksRefetchFloor(),
-                d.discoveryMaxAge(), d.rememberedIdentities());
+                d.discoveryMaxAge());
         // Two passes: the first also pays for class loading and JIT compilation in this JVM.
         for (int pass = 1; pass <= 2; pass++) {
             for (OidcProvider provider : List.of(jwtProvider(), introspectionProvider())) {

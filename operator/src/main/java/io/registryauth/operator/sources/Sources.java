@@ -1,0 +1,27 @@
+package io.registryauth.operator.sources;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.registryauth.operator.auth.ServiceAccountSource;
+import io.registryauth.realm.auth.Authenticator;
+import java.util.List;
+
+/**
+ * The identity sources, registered here once. The order is the order in which the token server asks who
+ * owns a credential: robot names first ({@code robot$...}), then JWTs naming a configured provider, then
+ * service-account tokens, then local user names; opaque tokens nobody owns are left for introspection.
+ */
+public final class Sources {
+    public static final List<IdentitySource> ALL = List.of(
+            new RobotSource(),
+            new OidcSource(),
+            new ServiceAccountSource(),
+            new HtpasswdSource());
+
+    private Sources() {
+    }
+
+    /** The token server's authenticators, one per source, in registration order. */
+    public static List<Authenticator> authenticators(KubernetesClient client) {
+        return ALL.stream().map(source -> source.authenticator(client)).toList();
+    }
+}
