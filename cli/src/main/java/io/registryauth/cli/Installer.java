@@ -144,8 +144,15 @@ final class Installer {
         return String.join(" ", words);
     }
 
-    private static void writeScript(Path script, String command) throws IOException {
-        String text = "#!/bin/sh\n# Written by `registry-auth login`; runs the registry-auth jar.\nexec " + command + "\n";
+    /**
+     * The script names the store login wrote to, so docker finds the sign-in whatever HOME or environment
+     * it runs the helper with; REGISTRY_AUTH_CONFIG_DIR set at run time still wins.
+     */
+    private void writeScript(Path script, String command) throws IOException {
+        String text = "#!/bin/sh\n# Written by `registry-auth login`; runs the registry-auth jar.\n"
+                + "REGISTRY_AUTH_CONFIG_DIR=\"${REGISTRY_AUTH_CONFIG_DIR:-" + configDir.toAbsolutePath().toString()
+                .replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$").replace("`", "\\`") + "}\"\n"
+                + "export REGISTRY_AUTH_CONFIG_DIR\nexec " + command + "\n";
         Path temp = Files.createTempFile(script.getParent(), "." + script.getFileName(), ".tmp");
         Files.writeString(temp, text, StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));

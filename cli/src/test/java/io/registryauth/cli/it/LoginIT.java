@@ -12,6 +12,7 @@ import io.registryauth.realm.auth.oidc.CliClient;
 import io.registryauth.realm.auth.oidc.OidcAuthenticator;
 import io.registryauth.realm.auth.oidc.OidcProvider;
 import io.registryauth.realm.http.TokenServer;
+import io.registryauth.realm.it.DockerDaemon;
 import io.registryauth.realm.it.OciImages;
 import io.registryauth.realm.it.RegistryProcess;
 import io.registryauth.realm.policy.Grant;
@@ -234,6 +235,77 @@ class LoginIT {
         Workstation.Result pull = bobs.skopeo("inspect", "--tls-verify=false", "docker://" + host() + "/other/app:1");
         assertThat(pull.exitCode()).isNotZero();
         assertThat(pull.stderr()).contains("registry-auth login " + host());
+    }
+
+    /** Signs {@code machine} in with the authorization-code flow in a fresh browser; returns login's stdout. */
+    static String codeFlowLogin(Workstation machine, String user, String browserProfile, String... flags)
+            throws Exception {
+        List<String> args = new ArrayList<>(List.of("login", host(), "--no-browser"));
+        args.addAll(List.of(flags));
+        Workstation.Running login = machine.cli(args.toArray(String[]::new));
+        String url = login.awaitStderr(Pattern.compile("(http://127\\.0\\.0\\.1:\\d+/realms/corp/\\S+)"));
+        try (Chromium browser = new Chromium(dir.resolve(browserProfile))) {
+            assertThat(browser.signIn(url, user, user + "-password")).contains("Signed in");
+        }
+        return login.await().requireSuccess("login of " + user).stdout().strip();
+    }
+
+    /**
+     * The docker CLI with a private daemon: after login (helper installed into the CLI's only PATH entry,
+     * credHelpers in its config.json) push and pull work without docker login, still after the 15 s token
+     * expired, are refused after logout, and fail once Keycloak's admin ended the session, the helper then
+     * naming `registry-auth login`.
+     */
+    @Test
+    @Order(6)
+    void dockerPushesAndPullsWithTheHelperUntilTheSessionEnds() throws Exception {
+        try (DockerDaemon docker = DockerDaemon.start(dir.resolve("docker"))) {
+            Workstation carols = new Workstation(dir.resolve("docker-user"), docker.configDir(), docker.binDir());
+            assertThat(codeFlowLogin(carols, "alice", "chromium-docker-1", "--bin-dir", docker.binDir().toString()))
+                    .isEqualTo("Logged in to " + host() + " as alice (provider corp)");
+            assertThat(docker.config().getJsonObject("credHelpers").getString(host())).isEqualTo("registry-auth");
+
+            String app = host() + "/team/docker:1";
+            docker.importImage(app);
+            docker.push(app).requireSuccess("docker push after registry-auth login");
+            docker.remove(app).requireSuccess("rmi");
+            docker.pull(app).requireSuccess("docker pull after registry-auth login");
+            String foreign = host() + "/other/docker:1";
+            docker.importImage(foreign);
+            assertThat(docker.push(foreign).succeeded()).as("push outside the developers' grant").isFalse();
+
+            Thread.sleep((ACCESS_TOKEN_SECONDS + 3) * 1000L);
+            String later = host() + "/team/docker:2";
+            docker.importImage(later);
+            docker.push(later).requireSuccess("docker push with the first access token expired");
+            docker.remove(app).requireSuccess("rmi");
+            docker.pull(app).requireSuccess("docker pull with the first access token expired");
+
+            carols.registryAuth("logout", host()).requireSuccess("logout");
+            docker.remove(app).requireSuccess("rmi");
+            assertThat(docker.pull(app).succeeded()).as("docker pull after registry-auth logout").isFalse();
+
+            codeFlowLogin(carols, "alice", "chromium-docker-2", "--bin-dir", docker.binDir().toString());
+            docker.pull(app).requireSuccess("docker pull after a new login");
+            keycloak.endSessions("alice");
+            Thread.sleep((ACCESS_TOKEN_SECONDS + 2) * 1000L);
+            docker.remove(app).requireSuccess("rmi");
+            DockerDaemon.Result ended = docker.pull(app);
+            assertThat(ended.succeeded()).as("docker pull after the admin ended the session").isFalse();
+            // docker 20.10 drops a credential helper's error on pull and push and carries on anonymously, so
+            // its own message is only "unauthorized"; the helper, run as docker runs it, says what to do.
+            assertThat(ended.stderr()).contains("unauthorized");
+            ProcessBuilder asDocker = new ProcessBuilder(docker.binDir().resolve("docker-credential-registry-auth")
+                    .toString(), "get").redirectErrorStream(true);
+            asDocker.environment().clear();
+            asDocker.environment().put("PATH", docker.binDir().toString());
+            Process helper = asDocker.start();
+            helper.getOutputStream().write(host().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            helper.getOutputStream().close();
+            String said = new String(helper.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(helper.waitFor()).isEqualTo(1);
+            assertThat(said).contains("has ended").contains("run `registry-auth login " + host() + "`");
+        }
     }
 
     @Test

@@ -81,12 +81,17 @@ final class Workstation {
     private final AtomicInteger runs = new AtomicInteger();
 
     Workstation(Path root) throws IOException {
+        this(root, null, null);
+    }
+
+    /** A machine whose docker config and bin directory are given (those of a {@code DockerDaemon}'s CLI). */
+    Workstation(Path root, Path dockerConfigDir, Path bin) throws IOException {
         this.root = Files.createDirectories(root);
         this.home = Files.createDirectories(root.resolve("home"));
         this.configDir = home.resolve(".config/registry-auth");
-        this.dockerConfigDir = home.resolve(".docker");
+        this.dockerConfigDir = dockerConfigDir != null ? dockerConfigDir : home.resolve(".docker");
         this.authFile = home.resolve("run/containers/auth.json");
-        this.bin = home.resolve(".local/bin");
+        this.bin = bin != null ? bin : home.resolve(".local/bin");
         Files.createDirectories(home.resolve("run"));
         Files.createDirectories(home.resolve("tmp"));
         this.policy = Files.writeString(root.resolve("policy.json"),
@@ -101,6 +106,9 @@ final class Workstation {
         env.put("XDG_RUNTIME_DIR", home.resolve("run").toString());
         env.put("TMPDIR", home.resolve("tmp").toString());
         env.put("CONTAINERS_REGISTRIES_CONF", registriesConf.toString());
+        if (!dockerConfigDir.equals(home.resolve(".docker"))) {
+            env.put("DOCKER_CONFIG", dockerConfigDir.toString());
+        }
         return env;
     }
 
