@@ -185,6 +185,7 @@ public final class TokenServer {
         router.get("/healthz").handler(server::healthz);
         router.get("/readyz").handler(server::readyz);
         router.get("/metrics").handler(server::metrics);
+        router.get(RegistryLogin.PATH).handler(ctx -> RegistryLogin.handle(ctx, state));
         router.route().failureHandler(server::failure);
         router.errorHandler(404, server::failure);
         router.errorHandler(405, server::failure);
