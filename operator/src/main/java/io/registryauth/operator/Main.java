@@ -2,9 +2,9 @@ package io.registryauth.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.registryauth.operator.dev.DevMode;
 import io.registryauth.operator.dev.DevOptions;
+import io.registryauth.operator.feed.PersistedSnapshot;
 import io.registryauth.operator.feed.RealmFeed;
 import io.registryauth.operator.logging.Logging;
 import io.registryauth.realm.RealmState;
@@ -67,9 +67,7 @@ public final class Main {
     private static void production() {
         OperatorSettings settings = OperatorSettings.fromEnvironment(System.getenv())
                 .withLeaderElection(!"false".equalsIgnoreCase(System.getenv(OperatorSettings.ENV_LEADER_ELECTION)));
-        // Two HTTP client factories are on the classpath (the mock server brings the JDK one): pick Vert.x.
-        KubernetesClient client = new KubernetesClientBuilder().withHttpClientFactory(new VertxHttpClientFactory())
-                .build();
+        KubernetesClient client = Clients.configure(new KubernetesClientBuilder()).build();
         RealmState state = new RealmState();
         Vertx vertx = Vertx.vertx();
         try {
@@ -83,8 +81,12 @@ public final class Main {
         }
         LOG.info("realm listening on port {}, trusted proxies {}", REALM_PORT, settings.trustedProxies());
         RealmProblemSignal problems = new RealmProblemSignal();
-        RealmFeed feed = RealmFeed.start(client, settings, state, problems);
-        RegistryAuthOperator operator = RegistryAuthOperator.start(client, settings, problems);
+        // With SNAPSHOT_DIR set, the feed keeps its inputs there and a start without the API server serves them.
+        PersistedSnapshot store = PersistedSnapshot.fromEnvironment(System.getenv(), client.getKubernetesSerialization())
+                .orElse(null);
+        RealmFeed feed = RealmFeed.start(client, settings, state, problems, store);
+        // In the background: a replica started while the API server is away serves tokens meanwhile.
+        RegistryAuthOperator operator = RegistryAuthOperator.startInBackground(client, settings, problems);
         runUntilStopped(() -> {
             operator.close();
             feed.close();

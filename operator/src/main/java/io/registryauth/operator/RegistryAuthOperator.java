@@ -10,7 +10,11 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.registryauth.operator.reconciler.RegistryAuthReconciler;
 import io.registryauth.operator.reconciler.RepositoryAccessReconciler;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,16 +23,33 @@ import org.slf4j.LoggerFactory;
  * The reconciling half of the operator: JOSDK with both reconcilers, configured from {@link OperatorSettings}
  * the same way in production, dev mode and tests. With leader election on, only the Lease holder reconciles;
  * every replica serves tokens regardless (the realm feed runs beside this).
+ *
+ * <p>A replica that loses the Lease (an API outage longer than the renew deadline, or another replica taking
+ * it) stops reconciling at once, since JOSDK would otherwise go on beside the new leader, and then stands
+ * again as a candidate with a fresh JOSDK operator, retrying while the API server is away. The process, and
+ * with it this replica's token server, keeps running throughout.
  */
 public final class RegistryAuthOperator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryAuthOperator.class);
+    /** Pause between attempts to start while the API server cannot be reached. */
+    static final Duration RETRY = Duration.ofSeconds(5);
 
-    private final Operator operator;
-    private final AtomicBoolean stopping;
+    private final KubernetesClient client;
+    private final OperatorSettings settings;
+    private final RealmProblemSignal problems;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "operator-lifecycle");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final AtomicLong leaseLosses = new AtomicLong();
+    private volatile Operator operator;
 
-    private RegistryAuthOperator(Operator operator, AtomicBoolean stopping) {
-        this.operator = operator;
-        this.stopping = stopping;
+    private RegistryAuthOperator(KubernetesClient client, OperatorSettings settings, RealmProblemSignal problems) {
+        this.client = client;
+        this.settings = settings;
+        this.problems = problems;
     }
 
     /** Builds the operator for {@code client} and starts it (returns once the informers have synced). */
@@ -39,8 +60,27 @@ public final class RegistryAuthOperator implements AutoCloseable {
     /** As {@link #start(KubernetesClient, OperatorSettings)}, re-checking a RegistryAuth when {@code problems} says. */
     public static RegistryAuthOperator start(KubernetesClient client, OperatorSettings settings,
                                              RealmProblemSignal problems) {
-        AtomicBoolean stopping = new AtomicBoolean();
-        Operator operator = new Operator(overrider -> {
+        RegistryAuthOperator wrapper = new RegistryAuthOperator(client, settings, problems);
+        wrapper.operator = wrapper.build(new AtomicBoolean());
+        wrapper.operator.start();
+        return wrapper;
+    }
+
+    /**
+     * As {@link #start(KubernetesClient, OperatorSettings, RealmProblemSignal)}, but returns at once and keeps
+     * trying in the background while the API server cannot be reached: a replica started during an outage
+     * serves tokens meanwhile (the main program uses this).
+     */
+    public static RegistryAuthOperator startInBackground(KubernetesClient client, OperatorSettings settings,
+                                                         RealmProblemSignal problems) {
+        RegistryAuthOperator wrapper = new RegistryAuthOperator(client, settings, problems);
+        wrapper.lifecycle.execute(wrapper::startUntilStarted);
+        return wrapper;
+    }
+
+    /** A new JOSDK operator; {@code retired} turns true once it lost the Lease or was given up. */
+    private Operator build(AtomicBoolean retired) {
+        Operator built = new Operator(overrider -> {
             overrider.withKubernetesClient(client)
                     // No server-side apply, which the mock API of dev mode and tests lacks; the reconcilers
                     // write status themselves, whole, under the resourceVersion they read.
@@ -60,24 +100,66 @@ public final class RegistryAuthOperator implements AutoCloseable {
                 if (settings.identity() != null) {
                     election.withIdentity(settings.identity());
                 }
-                // A replica that lost the Lease must not keep reconciling beside the new leader: it exits
-                // and is restarted as a follower. Stopping on purpose (shutdown, tests) is not a loss.
+                // Never exit: the token server lives in this process. A lost Lease stops reconciling instead.
                 election.withExitOnStopLeading(false).withLeaderCallbacks(new LeaderCallbacks(
                         () -> LOG.info("leading: this replica reconciles"),
-                        () -> {
-                            if (!stopping.get()) {
-                                LOG.error("lost the Lease {}; exiting", settings.leaseName());
-                                System.exit(1);
-                            }
-                        },
+                        () -> lostLease(retired),
                         leader -> LOG.info("leader is {}", leader)));
                 overrider.withLeaderElectionConfiguration(election.build());
             }
         });
-        operator.register(new RegistryAuthReconciler(settings, problems), namespaces(settings));
-        operator.register(new RepositoryAccessReconciler(settings), namespaces(settings));
-        operator.start();
-        return new RegistryAuthOperator(operator, stopping);
+        built.register(new RegistryAuthReconciler(settings, problems), namespaces(settings));
+        built.register(new RepositoryAccessReconciler(settings), namespaces(settings));
+        return built;
+    }
+
+    /**
+     * Called on the elector's thread; the stop and the new candidacy run on the lifecycle thread. Once per
+     * operator: stopping it may report the loss again.
+     */
+    private void lostLease(AtomicBoolean retired) {
+        if (stopping.get() || !retired.compareAndSet(false, true)) {
+            return;
+        }
+        leaseLosses.incrementAndGet();
+        LOG.warn("lost the Lease {}: reconciling stops; tokens are still served; standing again as a candidate",
+                settings.leaseName());
+        Operator lost = operator;
+        lifecycle.execute(() -> {
+            stopQuietly(lost);
+            startUntilStarted();
+        });
+    }
+
+    private void startUntilStarted() {
+        while (!stopping.get()) {
+            AtomicBoolean retired = new AtomicBoolean();
+            Operator next = build(retired);
+            operator = next;
+            try {
+                next.start();
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("cannot start reconciling yet ({}); tokens are still served; retrying in {} s",
+                        e.getMessage(), RETRY.toSeconds());
+                retired.set(true);
+                stopQuietly(next);
+            }
+            try {
+                Thread.sleep(RETRY.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static void stopQuietly(Operator operator) {
+        try {
+            operator.stop();
+        } catch (RuntimeException e) {
+            LOG.debug("stopping the previous operator: {}", e.toString());
+        }
     }
 
     private static <R extends HasMetadata> Consumer<ControllerConfigurationOverrider<R>> namespaces(
@@ -91,15 +173,32 @@ public final class RegistryAuthOperator implements AutoCloseable {
         };
     }
 
-    /** The running JOSDK operator (for health checks: {@code operator().getRuntimeInfo()}). */
+    /**
+     * The current JOSDK operator (for health checks: {@code operator().getRuntimeInfo()}); replaced when the
+     * Lease is lost, and null until a background start has begun.
+     */
     public Operator operator() {
         return operator;
+    }
+
+    /** How often this replica lost the Lease since it started. */
+    public long leaseLosses() {
+        return leaseLosses.get();
     }
 
     /** Stops reconciling and the informers; the client stays open (it belongs to the caller). */
     public void stop() {
         stopping.set(true);
-        operator.stop();
+        lifecycle.shutdownNow();
+        try {
+            lifecycle.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Operator current = operator;
+        if (current != null) {
+            current.stop();
+        }
     }
 
     @Override

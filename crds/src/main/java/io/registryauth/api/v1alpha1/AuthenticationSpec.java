@@ -33,6 +33,16 @@ public class AuthenticationSpec {
                     + " providers in list order. Names must be unique.")
     private List<OidcProviderSpec> oidc = new ArrayList<>();
 
+    @Size(max = MAX_OIDC_PROVIDERS)
+    @ValidationRule(
+            value = "self.all(p, self.exists_one(q, q.name == p.name))",
+            message = "ldap directory names must be unique")
+    @JsonPropertyDescription(
+            "LDAP or Active Directory server sets whose users log in with their directory password. A name"
+                    + " carrying a directory's usernamePrefix is that directory's; a bare name no htpasswd user has"
+                    + " is the first unprefixed directory's.")
+    private List<LdapSpec> ldap = new ArrayList<>();
+
     @JsonPropertyDescription("Kubernetes service-account tokens as passwords, validated with a TokenReview.")
     private ServiceAccountAuthSpec serviceAccounts = new ServiceAccountAuthSpec();
 
@@ -66,6 +76,14 @@ public class AuthenticationSpec {
 
     public void setOidc(List<OidcProviderSpec> oidc) {
         this.oidc = oidc == null ? new ArrayList<>() : oidc;
+    }
+
+    public List<LdapSpec> getLdap() {
+        return ldap;
+    }
+
+    public void setLdap(List<LdapSpec> ldap) {
+        this.ldap = ldap == null ? new ArrayList<>() : ldap;
     }
 
     public ServiceAccountAuthSpec getServiceAccounts() {

@@ -97,6 +97,17 @@ public class OidcProviderSpec {
                     + " Never longer than spec.token.refreshTtl.")
     private String sessionMaxAge = DEFAULT_SESSION_MAX_AGE;
 
+    @JsonPropertyDescription("Offers this provider to `registry-auth login`: the public client it signs in with.")
+    private OidcCliSpec cli;
+
+    public OidcCliSpec getCli() {
+        return cli;
+    }
+
+    public void setCli(OidcCliSpec cli) {
+        this.cli = cli;
+    }
+
     public String getName() {
         return name;
     }

@@ -100,7 +100,8 @@ class CrdManifestsTest {
         Map<String, JSONSchemaProps> fields = provider.getProperties();
         assertThat(fields).containsOnlyKeys(
                 "name", "issuer", "audiences", "usernameClaim", "groupsClaim", "usernamePrefix", "fixedUsernames",
-                "introspection", "caBundleRef", "recheckInterval", "sessionMaxAge");
+                "introspection", "caBundleRef", "recheckInterval", "sessionMaxAge", "cli");
+        assertThat(fields.get("cli").getRequired()).containsExactly("clientId");
         assertThat(fields.get("name").getPattern()).isEqualTo(OidcProviderSpec.NAME_PATTERN);
         assertThat(fields.get("name").getMaxLength()).isEqualTo(63L);
         assertThat(fields.get("issuer").getPattern()).isEqualTo(OidcProviderSpec.ISSUER_PATTERN);

@@ -129,7 +129,7 @@ public final class DevMode implements AutoCloseable {
     }
 
     /** The CRD the crds module generated for {@code type}, from its jar. */
-    private static CustomResourceDefinition crd(KubernetesClient client, Class<? extends HasMetadata> type) {
+    static CustomResourceDefinition crd(KubernetesClient client, Class<? extends HasMetadata> type) {
         String resource = "META-INF/fabric8/" + HasMetadata.getFullResourceName(type) + "-v1.yml";
         try (InputStream in = RegistryAuth.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {

@@ -9,13 +9,13 @@ import io.fabric8.kubernetes.api.model.authentication.TokenRequestStatus;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.registryauth.operator.Clients;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -46,8 +46,8 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
     private EmbeddedApiServer(KubernetesMockServer server) {
         this.server = server;
-        // Named, as in production: with two HTTP client factories on the classpath Fabric8 would pick at random.
-        this.client = server.createClient(new VertxHttpClientFactory());
+        // Built as in production (transport and tolerant reading of custom resources).
+        this.client = server.createClient(Clients::configure);
     }
 
     /** Starts the server on 127.0.0.1 at {@code port} (0 = any free port). */

@@ -59,6 +59,10 @@ public final class ManifestApplier {
     private final Map<Path, Map<ObjectKey, String>> applied = new HashMap<>();
     /** Custom kinds learnt from CRDs, by "apiVersion/kind". */
     private final Map<String, ResourceDefinitionContext> customKinds = new ConcurrentHashMap<>();
+    /** The learnt CRDs' schemas: a document they refuse is not sent, and its last good version stays. */
+    private final SchemaCheck schemas = new SchemaCheck();
+    /** Where each object of the last read files stands: "document 2, line 9", by file and key. */
+    private final Map<String, String> positions = new HashMap<>();
 
     public ManifestApplier(KubernetesClient client) {
         this.client = client;
@@ -120,6 +124,7 @@ public final class ManifestApplier {
                 String before = applied.getOrDefault(file, Map.of()).get(key);
                 try {
                     if (!json.equals(before)) {
+                        check(file, key, object);
                         apply(key, object);
                         done.add(key);
                     }
@@ -154,6 +159,17 @@ public final class ManifestApplier {
         return new Outcome(List.copyOf(done), List.copyOf(deleted), List.copyOf(errors));
     }
 
+    /** Refuses a document its CRD's schema refuses, as the API server (or kubectl --validate=strict) would. */
+    private void check(Path file, ObjectKey key, GenericKubernetesResource object) {
+        List<String> problems = schemas.problems(key.apiVersion(), key.kind(),
+                serialization.convertValue(object, Map.class));
+        if (!problems.isEmpty()) {
+            String where = positions.get(file + "|" + key);
+            throw new IllegalArgumentException(String.join("; ", problems) + (where == null ? "" : " (" + where + ")")
+                    + "; not applied, its last good version stays");
+        }
+    }
+
     private static List<Path> yamlFiles(Path dir, List<String> errors) {
         if (!Files.isDirectory(dir)) {
             errors.add(dir + ": not a directory");
@@ -184,6 +200,7 @@ public final class ManifestApplier {
             int index = 0;
             while (documents.hasNextValue()) {
                 index++;
+                int line = parser.currentTokenLocation().getLineNr();
                 Object document = documents.nextValue();
                 if (document == null) {
                     continue;
@@ -197,6 +214,7 @@ public final class ManifestApplier {
                     if (objects.put(key, object) != null) {
                         throw new IllegalArgumentException("document " + index + ": " + key + " appears twice");
                     }
+                    positions.put(file.toAbsolutePath().normalize() + "|" + key, "document " + index + ", line " + line);
                 }
             }
         }
@@ -301,6 +319,10 @@ public final class ManifestApplier {
                     .withNamespaced("Namespaced".equals(spec.getScope()))
                     .build();
             customKinds.put(spec.getGroup() + "/" + version.getName() + "/" + spec.getNames().getKind(), context);
+            if (version.getSchema() != null && version.getSchema().getOpenAPIV3Schema() != null) {
+                schemas.learn(spec.getGroup() + "/" + version.getName(), spec.getNames().getKind(),
+                        serialization.convertValue(version.getSchema().getOpenAPIV3Schema(), Map.class));
+            }
         }
     }
 

@@ -11,9 +11,12 @@ import io.registryauth.operator.RealmProblemSignal;
 import io.registryauth.operator.ResourceNames;
 import io.registryauth.operator.model.GrantModel;
 import io.registryauth.operator.model.RealmModel;
+import io.registryauth.operator.tolerance.LastReadable;
+import io.registryauth.operator.tolerance.Unreadable;
 import io.registryauth.realm.RealmConfig;
 import io.registryauth.realm.RealmSnapshot;
 import io.registryauth.realm.RealmState;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -22,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
@@ -29,6 +33,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,18 +69,29 @@ public final class RealmFeed implements AutoCloseable {
     /** Touched only on the rebuild thread. */
     private final Map<String, SharedIndexInformer<Secret>> secretsByNamespace = new HashMap<>();
     private final Map<String, Built> built = new HashMap<>();
+    private final LastReadable<RegistryAuth> readableAuths = new LastReadable<>();
     /** Realms left out because another RegistryAuth holds their service, so each is reported once. */
     private final Set<String> contested = new HashSet<>();
     /** Whether a snapshot built from synced caches has been swapped in (readiness waits for the first). */
     private boolean loaded;
     private volatile boolean closed;
+    /** Where the inputs are kept for a start without the API server; null = nowhere. */
+    private final PersistedSnapshot store;
+    /** When the caches were last known to be in step with the API server; null before that. */
+    private volatile Instant confirmedAt;
+    /** Whether the snapshot served was built from the persisted inputs, not yet from the API server. */
+    private volatile boolean servingPersisted;
+    private volatile int unreadable;
+    /** Inputs waiting to be written (touched only on the rebuild thread). */
+    private final PersistedSnapshot.Pending unsaved = new PersistedSnapshot.Pending();
 
     /** A realm as last built, with the fingerprint of its inputs and the problems reported for it. */
     private record Built(String fingerprint, RealmModel.Outcome outcome) {
     }
 
     private RealmFeed(KubernetesClient client, OperatorSettings settings, RealmState state,
-                      RealmProblemSignal problems) {
+                      RealmProblemSignal problems, PersistedSnapshot store) {
+        this.store = store;
         this.client = client;
         this.settings = settings;
         this.state = state;
@@ -95,7 +111,22 @@ public final class RealmFeed implements AutoCloseable {
     /** As above, also telling {@code problems} when a realm's problems change (for its RegistryAuth's status). */
     public static RealmFeed start(KubernetesClient client, OperatorSettings settings, RealmState state,
                                   RealmProblemSignal problems) {
-        RealmFeed feed = new RealmFeed(client, settings, state, problems);
+        return start(client, settings, state, problems, null);
+    }
+
+    /**
+     * As above, keeping the inputs in {@code store} (null = nowhere): when it holds inputs from an earlier
+     * run, the realm is built from them first and served until the API server answers (see
+     * {@link StaticStability}).
+     */
+    public static RealmFeed start(KubernetesClient client, OperatorSettings settings, RealmState state,
+                                  RealmProblemSignal problems, PersistedSnapshot store) {
+        RealmFeed feed = new RealmFeed(client, settings, state, problems, store);
+        StaticStability.publish(feed, state);
+        if (store != null) {
+            feed.executor.execute(feed::servePersisted);
+        }
+        feed.executor.scheduleWithFixedDelay(feed::confirm, 1, 1, TimeUnit.SECONDS);
         if (settings.namespaces().isEmpty()) {
             feed.auths.add(feed.inform(client.resources(RegistryAuth.class).inAnyNamespace().runnableInformer(0)));
             feed.grants.add(feed.inform(client.resources(RepositoryAccess.class).inAnyNamespace().runnableInformer(0)));
@@ -148,12 +179,17 @@ public final class RealmFeed implements AutoCloseable {
             return;
         }
         try {
-            List<RegistryAuth> registryAuths = all(auths);
-            List<RepositoryAccess> repositoryAccesses = all(grants);
+            // One object that cannot be read costs only itself: a RegistryAuth keeps its last readable version,
+            // a grant is left out (what it grants is unknown).
+            List<RegistryAuth> registryAuths = readableAuths.resolve(all(auths));
+            List<RepositoryAccess> everyGrant = all(grants);
+            List<RepositoryAccess> repositoryAccesses = everyGrant.stream().filter(g -> !Unreadable.is(g)).toList();
+            unreadable = readableAuths.unreadable() + everyGrant.size() - repositoryAccesses.size();
             Map<String, Secret> pullSecrets = new HashMap<>();
             all(robotSecrets).forEach(secret -> pullSecrets.put(ResourceNames.key(secret), secret));
             followSecrets(registryAuths);
             Map<String, Built> next = new HashMap<>();
+            Map<String, Secret> used = new TreeMap<>();
             boolean complete = true;
             for (RegistryAuth auth : registryAuths) {
                 String id = ResourceNames.key(auth);
@@ -166,29 +202,113 @@ public final class RealmFeed implements AutoCloseable {
                     }
                     continue;
                 }
-                next.put(id, build(auth, secrets, repositoryAccesses, pullSecrets));
+                // Every Secret read is kept for a start without the API server, but the signing Secret, which
+                // a replica reads from its mounted volume instead.
+                String signingKey = ResourceNames.key(auth.getMetadata().getNamespace(), ResourceNames.signingSecret(auth));
+                next.put(id, build(auth, key -> key.equals(signingKey) ? secrets.getStore().getByKey(key)
+                        : StaticStability.remember(used, secrets.getStore().getByKey(key)), repositoryAccesses,
+                        pullSecrets));
             }
-            built.clear();
-            built.putAll(next);
-            List<RealmConfig> realms = uniqueServices(registryAuths, next);
-            // The first snapshot is swapped in even when empty, so a cluster without RegistryAuths turns
-            // ready; but not while Secrets are still listing, or realms would be missing from it.
-            if (loaded ? !sameRealms(state.current(), realms) : complete) {
-                state.swap(RealmSnapshot.of(realms));
-                loaded = true;
+            publish(registryAuths, next, complete);
+            if (complete) {
+                servingPersisted = false;
+                keep(registryAuths, repositoryAccesses, used, pullSecrets);
             }
         } catch (RuntimeException e) {
             LOG.error("rebuilding the realm snapshot failed; the previous one keeps serving", e);
         }
     }
 
-    private Built build(RegistryAuth auth, SharedIndexInformer<Secret> secrets, List<RepositoryAccess> all,
+    /** Swaps in the realms built from {@code next} (the first time only once {@code complete}). */
+    private void publish(List<RegistryAuth> registryAuths, Map<String, Built> next, boolean complete) {
+        built.clear();
+        built.putAll(next);
+        List<RealmConfig> realms = uniqueServices(registryAuths, next);
+        // The first snapshot is swapped in even when empty, so a cluster without RegistryAuths turns
+        // ready; but not while Secrets are still listing, or realms would be missing from it.
+        if (loaded ? !sameRealms(state.current(), realms) : complete) {
+            state.swap(RealmSnapshot.of(realms));
+            loaded = true;
+        }
+    }
+
+    /** On start, before the informers report: the realm from the inputs an earlier run kept, if any. */
+    private void servePersisted() {
+        try {
+            Optional<PersistedSnapshot.Contents> kept = store.load();
+            if (kept.isEmpty() || loaded) {
+                return;
+            }
+            PersistedSnapshot.Contents contents = kept.get();
+            Map<String, Secret> secrets = contents.secretsByKey();
+            Map<String, Built> next = new HashMap<>();
+            for (RegistryAuth auth : contents.registryAuths()) {
+                next.put(ResourceNames.key(auth), build(auth, secrets::get, contents.repositoryAccesses(),
+                        contents.pullSecretsByKey()));
+            }
+            publish(contents.registryAuths(), next, true);
+            servingPersisted = true;
+            confirmedAt = contents.confirmedAt();
+            LOG.warn("serving {} realms from the inputs persisted at {} in {} until the API server answers",
+                    state.current().byService().size(), contents.confirmedAt(), store.file());
+        } catch (RuntimeException e) {
+            LOG.error("cannot serve from the persisted inputs in {}; waiting for the API server", store.file(), e);
+        }
+    }
+
+    /** Notes that the caches are current while every informer watches; writes pending inputs. */
+    private void confirm() {
+        if (closed || servingPersisted || !loaded || !synced() || !watching()) {
+            return;
+        }
+        confirmedAt = Instant.now();
+        if (store != null) {
+            unsaved.saveTo(store, confirmedAt);
+        }
+    }
+
+    private boolean watching() {
+        return auths.stream().allMatch(SharedIndexInformer::isWatching)
+                && grants.stream().allMatch(SharedIndexInformer::isWatching)
+                && robotSecrets.stream().allMatch(SharedIndexInformer::isWatching)
+                && secretsByNamespace.values().stream().allMatch(SharedIndexInformer::isWatching);
+    }
+
+    /** Queues the inputs for the next {@link #confirm} when they differ from those last queued. */
+    private void keep(List<RegistryAuth> registryAuths, List<RepositoryAccess> repositoryAccesses,
+                      Map<String, Secret> used, Map<String, Secret> pullSecrets) {
+        if (store != null) {
+            // Same realms from the same inputs and the same Secrets: nothing new to write.
+            Map<String, String> fingerprints = new HashMap<>();
+            built.forEach((id, b) -> fingerprints.put(id, b.fingerprint()));
+            List<String> secretVersions = used.values().stream().map(RealmFeed::version).toList();
+            unsaved.offer(List.of(fingerprints, secretVersions), () -> PersistedSnapshot.Contents.of(registryAuths,
+                    repositoryAccesses, used.values(), pullSecrets));
+        }
+    }
+
+    /** When the caches were last known current (null: never). */
+    Instant confirmedAt() {
+        return confirmedAt;
+    }
+
+    /** Whether the realm served was built from persisted inputs and the API server has not answered since. */
+    public boolean servingPersisted() {
+        return servingPersisted;
+    }
+
+    /** How many custom resources the last rebuild could not read. */
+    int unreadable() {
+        return unreadable;
+    }
+
+    private Built build(RegistryAuth auth, Function<String, Secret> secrets, List<RepositoryAccess> all,
                         Map<String, Secret> pullSecrets) {
         String namespace = auth.getMetadata().getNamespace();
-        Secret signing = secrets.getStore().getByKey(ResourceNames.key(namespace, ResourceNames.signingSecret(auth)));
+        Secret signing = secrets.apply(ResourceNames.key(namespace, ResourceNames.signingSecret(auth)));
         Map<String, Secret> referenced = new TreeMap<>();
         for (String name : RealmModel.secretNames(auth)) {
-            Secret secret = secrets.getStore().getByKey(ResourceNames.key(namespace, name));
+            Secret secret = secrets.apply(ResourceNames.key(namespace, name));
             if (secret != null) {
                 referenced.put(name, secret);
             }

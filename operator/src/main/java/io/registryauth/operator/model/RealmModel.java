@@ -110,12 +110,24 @@ public final class RealmModel {
 
     /**
      * What keeps {@code auth}'s identity sources from serving, judged exactly as the realm feed judges it
-     * (for the RegistryAuth's status).
+     * (for the RegistryAuth's status); with {@code probe}, also what their servers answer now.
      */
-    public static List<GrantModel.Problem> sourceProblems(RegistryAuth auth, Map<String, Secret> secrets) {
+    public static List<GrantModel.Problem> sourceProblems(RegistryAuth auth, Map<String, Secret> secrets,
+                                                          boolean probe) {
         List<GrantModel.Problem> problems = new ArrayList<>();
-        sourceValues(new IdentitySource.Inputs(auth, secrets, List.of(), Map.of()), problems);
+        IdentitySource.Inputs in = new IdentitySource.Inputs(auth, secrets, List.of(), Map.of());
+        for (IdentitySource source : Sources.ALL) {
+            Optional<Object> value = source.realmValue(in, problems);
+            if (probe && value.isPresent()) {
+                problems.addAll(source.probe(value.get()));
+            }
+        }
         return problems;
+    }
+
+    /** {@link #sourceProblems(RegistryAuth, Map, boolean)} without asking any server. */
+    public static List<GrantModel.Problem> sourceProblems(RegistryAuth auth, Map<String, Secret> secrets) {
+        return sourceProblems(auth, secrets, false);
     }
 
     private static Map<Class<?>, Object> sourceValues(IdentitySource.Inputs in, List<GrantModel.Problem> problems) {

@@ -31,8 +31,10 @@ import io.registryauth.operator.OperatorSettings;
 import io.registryauth.operator.RealmProblemSignal;
 import io.registryauth.operator.ResourceNames;
 import io.registryauth.operator.keys.KeyRotation;
+import io.registryauth.operator.keys.SigningKeyMirror;
 import io.registryauth.operator.keys.SigningKeySecret;
 import io.registryauth.operator.model.GrantModel;
+import io.registryauth.operator.tolerance.Unreadable;
 import io.registryauth.operator.model.RealmModel;
 import io.registryauth.realm.sign.SigningAlgorithm;
 import java.time.Duration;
@@ -174,6 +176,8 @@ public class RegistryAuthReconciler implements Reconciler<RegistryAuth> {
             step.changes().forEach(c -> events.record(auth, EventRecorder.NORMAL, c.reason(), c.message()));
         }
         SigningKeySecret.Contents keys = step.contents();
+        // For replicas that restart while the API server is away (they mount the copy; see SigningKeyMirror).
+        SigningKeyMirror.update(client, settings.leaseNamespace(), secret);
 
         context.managedWorkflowAndDependentResourceContext().put(RegistryConfigMapDependentResource.CONTEXT_KEY,
                 new RegistryConfig(status.getRealm(), spec.getService(), ResourceNames.issuer(auth),
@@ -282,6 +286,10 @@ public class RegistryAuthReconciler implements Reconciler<RegistryAuth> {
 
     /** The first problem that keeps the spec from being served at all. */
     private Optional<GrantModel.Problem> specProblem(RegistryAuth auth, Context<RegistryAuth> context) {
+        Optional<String> unreadable = Unreadable.problem(auth);
+        if (unreadable.isPresent()) {
+            return problem(Unreadable.REASON, unreadable.get() + Unreadable.REGISTRY_AUTH_CONSEQUENCE);
+        }
         RegistryAuthSpec spec = auth.getSpec();
         if (spec == null || spec.getService() == null || spec.getService().isBlank()) {
             return problem(INVALID_SERVICE, "spec.service is required");
@@ -369,7 +377,8 @@ public class RegistryAuthReconciler implements Reconciler<RegistryAuth> {
 
     /**
      * What keeps the identity sources from serving (users' Secrets, identity providers' client secrets and CA
-     * bundles), judged exactly as the realm feed judges it.
+     * bundles, directories that cannot be reached or refuse the realm's bind), judged as the realm feed judges
+     * it, plus what the sources' servers answer now.
      */
     private static List<GrantModel.Problem> sourceProblems(RegistryAuth auth, KubernetesClient client) {
         Map<String, Secret> secrets = new HashMap<>();
@@ -379,7 +388,7 @@ public class RegistryAuthReconciler implements Reconciler<RegistryAuth> {
                 secrets.put(name, secret);
             }
         }
-        return RealmModel.sourceProblems(auth, secrets);
+        return RealmModel.sourceProblems(auth, secrets, true);
     }
 
     private static List<KeyStatus> keyStatuses(SigningKeySecret.Contents keys) {

@@ -23,6 +23,7 @@ import io.registryauth.api.v1alpha1.RepositoryAccessStatus;
 import io.registryauth.operator.OperatorSettings;
 import io.registryauth.operator.ResourceNames;
 import io.registryauth.operator.model.GrantModel;
+import io.registryauth.operator.tolerance.Unreadable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -127,7 +128,10 @@ public class RepositoryAccessReconciler implements Reconciler<RepositoryAccess>,
     public UpdateControl<RepositoryAccess> reconcile(RepositoryAccess grant, Context<RepositoryAccess> context) {
         Instant now = settings.clock().instant();
         RegistryAuth target = context.getSecondaryResource(RegistryAuth.class).orElse(null);
-        List<GrantModel.Problem> problems = GrantModel.problems(grant, target);
+        Optional<String> unreadable = Unreadable.problem(grant);
+        List<GrantModel.Problem> problems = unreadable.isPresent()
+                ? List.of(new GrantModel.Problem(Unreadable.REASON, unreadable.get() + Unreadable.GRANT_CONSEQUENCE))
+                : GrantModel.problems(grant, target);
         RepositoryAccessStatus previous = grant.getStatus() == null ? new RepositoryAccessStatus() : grant.getStatus();
         RepositoryAccessStatus next = new RepositoryAccessStatus();
         Long generation = grant.getMetadata().getGeneration();
@@ -138,7 +142,9 @@ public class RepositoryAccessReconciler implements Reconciler<RepositoryAccess>,
         CredentialsSpec credentials = grant.getSpec() == null ? null : grant.getSpec().getCredentials();
         // From the informer cache: a Secret it has not seen yet comes back as an event and is handled then.
         Set<Secret> pullSecrets = context.getSecondaryResources(Secret.class);
-        if (credentials == null) {
+        if (unreadable.isPresent()) {
+            // What it asks for is unknown: its Secret is neither written nor taken away until it can be read.
+        } else if (credentials == null) {
             PullSecrets.remove(context.getClient(), grant, null, serviceAccounts(grant), pullSecrets);
             next.setCredentials(null);
         } else if (problems.isEmpty()) {

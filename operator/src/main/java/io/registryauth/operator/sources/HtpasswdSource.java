@@ -56,13 +56,13 @@ public final class HtpasswdSource implements IdentitySource {
             }
             groups = content.get();
         }
-        try {
-            return Optional.of(new RealmConfig.StaticUsers(Htpasswd.parse(htpasswd.get(), groups)));
-        } catch (IllegalArgumentException e) {
-            // Htpasswd's messages name the line and the user, never a hash.
-            problems.add(new GrantModel.Problem(USERS_UNAVAILABLE, e.getMessage()));
-            return Optional.empty();
+        // A bad line costs that line only; Htpasswd's messages name the line and the user, never a hash.
+        Htpasswd.Parsed parsed = Htpasswd.read(htpasswd.get(), groups);
+        if (!parsed.problems().isEmpty()) {
+            // One problem naming every skipped line, so a status that shows one problem shows them all.
+            problems.add(new GrantModel.Problem(USERS_UNAVAILABLE, String.join("; ", parsed.problems())));
         }
+        return Optional.of(new RealmConfig.StaticUsers(parsed.users()));
     }
 
     @Override

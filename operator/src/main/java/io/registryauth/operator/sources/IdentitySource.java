@@ -40,6 +40,15 @@ public interface IdentitySource {
      */
     Optional<Object> realmValue(Inputs in, List<GrantModel.Problem> problems);
 
+    /**
+     * What keeps the servers this source calls from serving right now (a directory that cannot be reached
+     * or refuses the realm's bind), checked against {@code realmValue}'s result; none by default. Called by
+     * the RegistryAuth reconciler off the token path; must be bounded by the source's own timeouts.
+     */
+    default List<GrantModel.Problem> probe(Object realmValue) {
+        return List.of();
+    }
+
     /** The token server's authenticator for this source: one per process, asked in registration order. */
     Authenticator authenticator(KubernetesClient client);
 }

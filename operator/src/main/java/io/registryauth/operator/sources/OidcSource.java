@@ -9,6 +9,7 @@ import io.registryauth.api.v1alpha1.SecretKeyReference;
 import io.registryauth.operator.model.GrantModel;
 import io.registryauth.realm.RealmConfig;
 import io.registryauth.realm.auth.Authenticator;
+import io.registryauth.realm.auth.oidc.CliClient;
 import io.registryauth.realm.auth.oidc.OidcAuthenticator;
 import io.registryauth.realm.auth.oidc.OidcProvider;
 import java.io.ByteArrayInputStream;
@@ -134,7 +135,9 @@ public final class OidcSource implements IdentitySource {
         return Optional.of(new OidcProvider(spec.getName(), spec.getIssuer(),
                 spec.getAudiences() == null ? List.of() : spec.getAudiences(), usernameClaim, groupsClaim,
                 spec.getUsernamePrefix(), spec.getFixedUsernames() == null ? Set.of()
-                        : new HashSet<>(spec.getFixedUsernames()), introspection, caBundle, recheck, sessionMaxAge));
+                        : new HashSet<>(spec.getFixedUsernames()), introspection, caBundle, recheck, sessionMaxAge,
+                spec.getCli() == null || spec.getCli().getClientId() == null ? null
+                        : new CliClient(spec.getCli().getClientId(), spec.getCli().getScopes())));
     }
 
     /** Why a CA bundle cannot be trusted, if it cannot: reported now rather than at the first login. */

@@ -8,14 +8,16 @@ import java.util.List;
 /**
  * The identity sources, registered here once. The order is the order in which the token server asks who
  * owns a credential: robot names first ({@code robot$...}), then JWTs naming a configured provider, then
- * service-account tokens, then local user names; opaque tokens nobody owns are left for introspection.
+ * service-account tokens, then htpasswd user names, then directory users (prefixed names, or bare names
+ * nobody before owns); opaque tokens nobody owns are left for introspection.
  */
 public final class Sources {
     public static final List<IdentitySource> ALL = List.of(
             new RobotSource(),
             new OidcSource(),
             new ServiceAccountSource(),
-            new HtpasswdSource());
+            new HtpasswdSource(),
+            new LdapSource());
 
     private Sources() {
     }

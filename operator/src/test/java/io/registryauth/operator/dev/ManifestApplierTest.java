@@ -214,4 +214,74 @@ class ManifestApplierTest {
         RegistryAuth auth = client.resources(RegistryAuth.class).inNamespace("registry").withName("main").get();
         assertThat(auth.getSpec().getService()).isEqualTo("registry.example.com");
     }
+
+    private static final String GOOD_GRANT = """
+            apiVersion: registryauth.io/v1alpha1
+            kind: RepositoryAccess
+            metadata: {name: %s, namespace: registry}
+            spec:
+              registry: {name: main}
+              subjects: [{kind: User, name: alice}]
+              repositories: ["team-a/**"]
+              actions: [pull]
+            """;
+
+    @Test
+    void refusesWhatTheSchemaRefusesNamingFileDocumentAndFieldAndKeepsTheLastGoodVersion() throws Exception {
+        for (Class<? extends io.fabric8.kubernetes.api.model.HasMetadata> type
+                : List.of(RegistryAuth.class, io.registryauth.api.v1alpha1.RepositoryAccess.class)) {
+            applier.installCrd(DevMode.crd(client, type));
+        }
+        Path file = dir.resolve("90-typo.yaml");
+        Files.writeString(file, GOOD_GRANT.formatted("typo") + "---\n" + GOOD_GRANT.formatted("other"));
+        assertThat(sync().errors()).isEmpty();
+
+        Files.writeString(file, GOOD_GRANT.formatted("typo").replace("repositories:", "repositoryes:")
+                + "---\n" + GOOD_GRANT.formatted("other").replace("team-a/**", "team-b/**")
+                + "---\n" + GOOD_GRANT.formatted("wrong-type").replace("[pull]", "pull")
+                + "---\n" + GOOD_GRANT.formatted("bad-enum").replace("[pull]", "[pul]")
+                + "---\n" + GOOD_GRANT.formatted("no-registry").replace("registry: {name: main}", "catalog: true"));
+        ManifestApplier.Outcome outcome = sync();
+
+        assertThat(outcome.errors()).containsExactlyInAnyOrder(
+                "90-typo.yaml: RepositoryAccess registry/typo: unknown field \"spec.repositoryes\" (document 1,"
+                        + " line 1); not applied, its last good version stays",
+                "90-typo.yaml: RepositoryAccess registry/wrong-type: field \"spec.actions\": string found, array"
+                        + " expected (document 3, line 19); not applied, its last good version stays",
+                "90-typo.yaml: RepositoryAccess registry/bad-enum: field \"spec.actions[0]\": does not have a value"
+                        + " in the enumeration [\"*\", \"delete\", \"pull\", \"push\"] (document 4, line 28); not applied,"
+                        + " its last good version stays",
+                "90-typo.yaml: RepositoryAccess registry/no-registry: missing required field \"spec.registry\""
+                        + " (document 5, line 37); not applied, its last good version stays");
+        assertThat(outcome.applied()).extracting(ManifestApplier.ObjectKey::name).containsExactly("other");
+        ResourceDefinitionContext grants = ResourceDefinitionContext.fromResourceType(
+                io.registryauth.api.v1alpha1.RepositoryAccess.class);
+        GenericKubernetesResource kept = client.genericKubernetesResources(grants).inNamespace("registry")
+                .withName("typo").get();
+        assertThat(kept.<List<String>>get("spec", "repositories")).containsExactly("team-a/**");
+        assertThat(client.genericKubernetesResources(grants).inNamespace("registry").withName("wrong-type").get())
+                .as("never applied").isNull();
+
+        // Fixed: applied, and nothing was deleted on the way.
+        Files.writeString(file, GOOD_GRANT.formatted("typo").replace("team-a/**", "team-c/**")
+                + "---\n" + GOOD_GRANT.formatted("other").replace("team-a/**", "team-b/**"));
+        ManifestApplier.Outcome fixed = sync();
+        assertThat(fixed.errors()).isEmpty();
+        assertThat(client.genericKubernetesResources(grants).inNamespace("registry").withName("typo").get()
+                .<List<String>>get("spec", "repositories")).containsExactly("team-c/**");
+    }
+
+    @Test
+    void theShippedExamplesPassTheSchemaCheck() {
+        for (Class<? extends io.fabric8.kubernetes.api.model.HasMetadata> type
+                : List.of(RegistryAuth.class, io.registryauth.api.v1alpha1.RepositoryAccess.class)) {
+            applier.installCrd(DevMode.crd(client, type));
+        }
+        Path examples = Path.of(System.getProperty("user.dir")).getParent().resolve("manifests").resolve("examples");
+
+        ManifestApplier.Outcome outcome = applier.sync(List.of(examples));
+
+        assertThat(outcome.errors()).isEmpty();
+        assertThat(outcome.applied()).isNotEmpty();
+    }
 }

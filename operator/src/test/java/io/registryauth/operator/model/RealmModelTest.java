@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.registryauth.api.v1alpha1.OidcCliSpec;
 import io.registryauth.api.v1alpha1.OidcIntrospectionSpec;
 import io.registryauth.api.v1alpha1.OidcProviderSpec;
 import io.registryauth.api.v1alpha1.RegistryAuth;
@@ -21,6 +22,7 @@ import io.registryauth.operator.sources.HtpasswdSource;
 import io.registryauth.operator.OperatorSettings;
 import io.registryauth.realm.RealmConfig;
 import io.registryauth.realm.auth.Identity;
+import io.registryauth.realm.auth.oidc.CliClient;
 import io.registryauth.realm.auth.oidc.OidcProvider;
 import io.registryauth.realm.sign.SigningAlgorithm;
 import io.registryauth.realm.sign.SigningKey;
@@ -149,6 +151,25 @@ class RealmModelTest {
     }
 
     @Test
+    void malformedHtpasswdLinesCostOnlyThoseLines() {
+        String good = Fixtures.base64(MALFORMED_AMONG_GOOD);
+        Secret mixed = new SecretBuilder(users).withData(Map.of("htpasswd", good)).build();
+
+        RealmModel.Outcome outcome = RealmModel.realm(new RealmModel.Inputs(auth, signing, mixed, null, List.of()),
+                SETTINGS);
+
+        RealmConfig realm = outcome.realm().orElseThrow();
+        assertThat(realm.users()).containsOnlyKeys("alice", "bob");
+        assertThat(reasons(outcome)).containsExactly(HtpasswdSource.USERS_UNAVAILABLE);
+        assertThat(outcome.problems().get(0).message()).startsWith("htpasswd line 2: expected user:hash (line skipped); ")
+                .contains("htpasswd line 4: user 'carol'").doesNotContain("notahash").doesNotContain("$1$");
+    }
+
+    /** alice and bob between a line without a colon and an MD5-crypt line, as the report had it. */
+    private static final String MALFORMED_AMONG_GOOD = "alice:" + "$2y$04$zq.aOKP7B1SVUC3SQcnZzulXZo0n8GOB0ogag4Mx6nIm1dmO/BVu2" + "\n"
+            + "notahash\n" + "bob:" + "$2y$04$zq.aOKP7B1SVUC3SQcnZzulXZo0n8GOB0ogag4Mx6nIm1dmO/BVu2" + "\n" + "carol:$1$md5$abcdefghij\n";
+
+    @Test
     void groupsComeFromTheirOwnSecret() {
         auth.getSpec().getAuthentication().setGroups(new SecretSource(new SecretKeyReference("registry-groups",
                 "groups")));
@@ -219,6 +240,7 @@ class RealmModelTest {
         corp.setIntrospection(new OidcIntrospectionSpec("registry-auth", new SecretKeyReference("idp-client", "secret")));
         corp.setCaBundleRef(new SecretKeyReference("idp-ca", "ca.crt"));
         corp.setRecheckInterval("90s");
+        corp.setCli(new OidcCliSpec("registry-cli", List.of("openid", "offline_access")));
         auth.getSpec().getAuthentication().setOidc(List.of(corp, provider("github", "https://github.example.com")));
     }
 
@@ -246,6 +268,7 @@ class RealmModelTest {
         assertThat(corp.introspection()).isEqualTo(new OidcProvider.Introspection("registry-auth", "s3cr3t-value"));
         assertThat(corp.caBundlePem()).isEqualTo(ca);
         assertThat(corp.recheckInterval()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(corp.cli()).isEqualTo(new CliClient("registry-cli", List.of("openid", "offline_access")));
         OidcProvider github = providers.get(1);
         assertThat(github.usernameClaim()).isEqualTo("preferred_username");
         assertThat(github.audiences()).isEmpty();
@@ -254,6 +277,7 @@ class RealmModelTest {
         assertThat(github.sessionMaxAge()).isEqualTo(Duration.ofHours(12));
         assertThat(github.fixedUsernames()).isEmpty();
         assertThat(github.introspection()).isNull();
+        assertThat(github.cli()).as("not offered to registry-auth login").isNull();
         assertThat(github.caBundlePem()).isNull();
         assertThat(github.recheckInterval()).isEqualTo(Duration.ofMinutes(5));
     }

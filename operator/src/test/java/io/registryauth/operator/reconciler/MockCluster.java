@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
@@ -23,6 +22,7 @@ import io.registryauth.api.v1alpha1.RegistryAuth;
 import io.registryauth.api.v1alpha1.RegistryAuthSpec;
 import io.registryauth.api.v1alpha1.SecretKeyReference;
 import io.registryauth.api.v1alpha1.SecretSource;
+import io.registryauth.operator.Clients;
 import io.registryauth.operator.OperatorSettings;
 import io.registryauth.operator.RealmProblemSignal;
 import io.registryauth.operator.RegistryAuthOperator;
@@ -84,7 +84,7 @@ final class MockCluster implements AutoCloseable {
                     }
                 }, false);
         server.init(InetAddress.getLoopbackAddress(), 0);
-        client = server.createClient(new VertxHttpClientFactory());
+        client = server.createClient(Clients::configure);
         installCrd("registryauths.registryauth.io-v1.yml");
         installCrd("repositoryaccesses.registryauth.io-v1.yml");
     }

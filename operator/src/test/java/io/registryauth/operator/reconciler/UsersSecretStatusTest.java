@@ -5,11 +5,13 @@ import static io.registryauth.operator.reconciler.RegistryAuthReconcilerTest.rea
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.registryauth.api.v1alpha1.LdapSpec;
 import io.registryauth.api.v1alpha1.OidcIntrospectionSpec;
 import io.registryauth.api.v1alpha1.OidcProviderSpec;
 import io.registryauth.api.v1alpha1.RegistryAuth;
 import io.registryauth.api.v1alpha1.SecretKeyReference;
 import io.registryauth.operator.sources.HtpasswdSource;
+import io.registryauth.operator.sources.LdapSource;
 import io.registryauth.operator.sources.OidcSource;
 import io.registryauth.operator.OperatorSettings;
 import io.registryauth.operator.RealmProblemSignal;
@@ -87,5 +89,27 @@ class UsersSecretStatusTest {
                 .endMetadata().withData(Map.of("secret", Base64.getEncoder().encodeToString("s3cret".getBytes())))
                 .build()).create();
         await("Ready once the Secret exists", () -> cluster.get(auth), RegistryAuthReconcilerTest::ready);
+    }
+
+    @Test
+    void statusShowsADirectoryThatCannotBeReached() throws Exception {
+        RegistryAuth spec = cluster.registryAuth("registry", "main", "registry.example.com");
+        LdapSpec directory = new LdapSpec();
+        directory.setName("corp");
+        int nobody;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            nobody = free.getLocalPort();
+        }
+        directory.setUrls(List.of("ldap://127.0.0.1:" + nobody));
+        LdapSpec.LdapUserSearchSpec users = new LdapSpec.LdapUserSearchSpec();
+        users.setBaseDN("ou=people,dc=example,dc=org");
+        directory.setUserSearch(users);
+        spec.getSpec().getAuthentication().setLdap(List.of(directory));
+        RegistryAuth auth = cluster.client.resource(spec).create();
+
+        RegistryAuth broken = await("DirectoryUnavailable", () -> cluster.get(auth),
+                a -> ("False/" + LdapSource.DIRECTORY_UNAVAILABLE).equals(readyReason(a)));
+        assertThat(broken.getStatus().condition("Ready").orElseThrow().getMessage())
+                .contains("directory corp ldap://127.0.0.1:" + nobody + ": cannot be used");
     }
 }

@@ -1,12 +1,9 @@
 package io.registryauth.realm.auth;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -32,7 +29,7 @@ public final class CredentialCache {
     private final Clock clock;
     private final SecretKeySpec hmacKey;
     private final ThreadLocal<Mac> macs;
-    private final Map<Key, Long> verifiedAt;
+    private final Map<Digest, Long> verifiedAt;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
 
@@ -57,7 +54,7 @@ public final class CredentialCache {
         // Insertion order: eviction drops the entry verified longest ago.
         this.verifiedAt = new LinkedHashMap<>(16, 0.75f, false) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<Key, Long> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<Digest, Long> eldest) {
                 return size() > CredentialCache.this.maxEntries;
             }
         };
@@ -74,24 +71,12 @@ public final class CredentialCache {
     }
 
     /** The keyed digest naming one verified credential; compute once, then {@link #contains}/{@link #remember}. */
-    public Key key(String service, String username, String password, String storedHash) {
-        Mac mac = macs.get();
-        update(mac, service);
-        update(mac, username);
-        update(mac, password);
-        update(mac, storedHash);
-        return new Key(mac.doFinal());
-    }
-
-    /** Length-prefixed fields, so ("ab","c") and ("a","bc") never collide. */
-    private static void update(Mac mac, String field) {
-        byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
-        mac.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
-        mac.update(bytes);
+    public Digest key(String service, String username, String password, String storedHash) {
+        return Digest.mac(macs.get(), service, username, password, storedHash);
     }
 
     /** True when this credential was verified within the max age; counts a hit or a miss. */
-    public boolean contains(Key key) {
+    public boolean contains(Digest key) {
         long now = clock.millis();
         boolean fresh;
         synchronized (verifiedAt) {
@@ -106,7 +91,7 @@ public final class CredentialCache {
     }
 
     /** Whether {@link #contains} would hit now, without counting a lookup or dropping a stale entry. */
-    public boolean holds(Key key) {
+    public boolean holds(Digest key) {
         long now = clock.millis();
         synchronized (verifiedAt) {
             Long at = verifiedAt.get(key);
@@ -115,7 +100,7 @@ public final class CredentialCache {
     }
 
     /** Records a credential that has just passed bcrypt. */
-    public void remember(Key key) {
+    public void remember(Digest key) {
         long now = clock.millis();
         synchronized (verifiedAt) {
             // Re-insert so a re-verified entry moves to the young end.
@@ -130,31 +115,5 @@ public final class CredentialCache {
             size = verifiedAt.size();
         }
         return new Stats(hits.sum(), misses.sum(), size);
-    }
-
-    /** An HMAC value; equality is by content. */
-    public static final class Key {
-        private final byte[] digest;
-        private final int hash;
-
-        private Key(byte[] digest) {
-            this.digest = digest;
-            this.hash = Arrays.hashCode(digest);
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof Key key && Arrays.equals(digest, key.digest);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-
-        @Override
-        public String toString() {
-            return "CredentialCache.Key";
-        }
     }
 }

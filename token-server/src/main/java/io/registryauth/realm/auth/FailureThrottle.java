@@ -1,11 +1,7 @@
 package io.registryauth.realm.auth;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -26,38 +22,6 @@ public final class FailureThrottle {
     public static final Duration DEFAULT_MAX_DELAY = Duration.ofMinutes(5);
     public static final int DEFAULT_MAX_KEYS = 100_000;
 
-    /** A digest of (source, user, address): fixed size whatever the input. */
-    private static final class Key {
-        private final byte[] digest;
-        private final int hash;
-
-        Key(String source, String user, String address) {
-            try {
-                MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                for (String part : new String[] {source, user, address}) {
-                    byte[] bytes = (part == null ? "" : part).getBytes(StandardCharsets.UTF_8);
-                    sha.update(new byte[] {(byte) (bytes.length >>> 24), (byte) (bytes.length >>> 16),
-                            (byte) (bytes.length >>> 8), (byte) bytes.length});
-                    sha.update(bytes);
-                }
-                this.digest = Arrays.copyOf(sha.digest(), 16);
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-            }
-            this.hash = Arrays.hashCode(digest);
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof Key key && Arrays.equals(digest, key.digest);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-    }
-
     private static final class Entry {
         int failures;
         Instant lastFailure;
@@ -69,7 +33,7 @@ public final class FailureThrottle {
     private final Duration window;
     private final Duration firstDelay;
     private final Duration maxDelay;
-    private final Map<Key, Entry> entries;
+    private final Map<Digest, Entry> entries;
 
     public FailureThrottle() {
         this(DEFAULT_FREE_FAILURES, DEFAULT_WINDOW, DEFAULT_FIRST_DELAY, DEFAULT_MAX_DELAY, DEFAULT_MAX_KEYS);
@@ -93,7 +57,7 @@ public final class FailureThrottle {
         this.maxDelay = maxDelay;
         this.entries = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<Key, Entry> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<Digest, Entry> eldest) {
                 return size() > maxKeys;
             }
         };
@@ -102,7 +66,7 @@ public final class FailureThrottle {
     /** How long this source's user must still wait at this address, or empty when it may try now. */
     public Optional<Duration> blockedFor(String source, String user, String clientAddress, Instant now) {
         synchronized (entries) {
-            Entry entry = entries.get(new Key(source, user, clientAddress));
+            Entry entry = entries.get(key(source, user, clientAddress));
             if (entry == null || !now.isBefore(entry.blockedUntil)) {
                 return Optional.empty();
             }
@@ -111,7 +75,7 @@ public final class FailureThrottle {
     }
 
     public void recordFailure(String source, String user, String clientAddress, Instant now) {
-        Key key = new Key(source, user, clientAddress);
+        Digest key = key(source, user, clientAddress);
         synchronized (entries) {
             Entry entry = entries.computeIfAbsent(key, k -> new Entry());
             if (entry.lastFailure != null && Duration.between(entry.lastFailure, now).compareTo(window) > 0) {
@@ -128,10 +92,15 @@ public final class FailureThrottle {
     }
 
     public void recordSuccess(String source, String user, String clientAddress) {
-        Key key = new Key(source, user, clientAddress);
+        Digest key = key(source, user, clientAddress);
         synchronized (entries) {
             entries.remove(key);
         }
+    }
+
+    /** A 16-byte digest of (source, user, address): fixed size whatever the input. */
+    private static Digest key(String source, String user, String clientAddress) {
+        return Digest.sha256(16, source, user, clientAddress);
     }
 
     /** Pairs currently remembered (for tests and metrics). */

@@ -37,7 +37,7 @@ public final class HtpasswdAuthenticator implements Authenticator {
 
     private final CredentialCache cache;
     private final BiPredicate<StaticUser, String> verifier;
-    private final ConcurrentHashMap<CredentialCache.Key, CompletableFuture<Boolean>> inFlight = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Digest, CompletableFuture<Boolean>> inFlight = new ConcurrentHashMap<>();
     private final LongAdder bcryptRuns = new LongAdder();
 
     public HtpasswdAuthenticator() {
@@ -71,7 +71,7 @@ public final class HtpasswdAuthenticator implements Authenticator {
         if (user == null) {
             return new AuthResult.Rejected(INVALID);
         }
-        CredentialCache.Key key = cache.key(realm.service(), user.name(), credentials.password(), user.bcryptHash());
+        Digest key = cache.key(realm.service(), user.name(), credentials.password(), user.bcryptHash());
         if (cache.contains(key) || verifyOnce(key, user, credentials.password())) {
             return new AuthResult.Admitted(identity(user), SessionBinding.credential(fingerprint(user)));
         }
@@ -88,7 +88,7 @@ public final class HtpasswdAuthenticator implements Authenticator {
         if (user == null) {
             return Cost.CHEAP;
         }
-        CredentialCache.Key key = cache.key(realm.service(), user.name(), credentials.password(), user.bcryptHash());
+        Digest key = cache.key(realm.service(), user.name(), credentials.password(), user.bcryptHash());
         return cache.holds(key) ? Cost.CHEAP : Cost.HASH;
     }
 
@@ -158,7 +158,7 @@ public final class HtpasswdAuthenticator implements Authenticator {
      * already running, in which case its answer is shared. A success is remembered before it is
      * published, so callers arriving later hit the cache.
      */
-    private boolean verifyOnce(CredentialCache.Key key, StaticUser user, String password) {
+    private boolean verifyOnce(Digest key, StaticUser user, String password) {
         CompletableFuture<Boolean> mine = new CompletableFuture<>();
         CompletableFuture<Boolean> running = inFlight.putIfAbsent(key, mine);
         if (running != null) {

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.registryauth.realm.RealmState;
 import io.registryauth.realm.auth.Authenticator;
 import java.time.Duration;
 import java.util.List;
@@ -39,9 +40,10 @@ final class TokenMetrics {
     // Micrometer holds function counters' and gauges' objects weakly: these keep them readable.
     private final List<Authenticator.Metric> sourceMetrics;
     private final List<WorkLane> lanes;
+    private final Map<String, RealmState.Gauge> feederPublished = new ConcurrentHashMap<>();
 
     /**
-     * @param registry      where the series live and what {@link #render()} scrapes
+     * @param registry      where the series live and what {@link #render} scrapes
      * @param sourceMetrics what the identity sources publish (read when scraped)
      * @param lanes         the worker lanes whose load is reported
      */
@@ -85,8 +87,19 @@ final class TokenMetrics {
                 .register(registry)).increment();
     }
 
-    /** Every series of the registry in Prometheus text format. */
-    String render() {
+    /**
+     * Every series of the registry in Prometheus text format, the feeder's gauges ({@link RealmState#addGauge})
+     * included: registered here when first seen, and replaced when the feeder replaced one.
+     */
+    synchronized String render(List<RealmState.Gauge> feederGauges) {
+        for (RealmState.Gauge gauge : feederGauges) {
+            if (feederPublished.get(gauge.name()) != gauge) {
+                replace(registry, gauge.name(), Tags.empty());
+                Gauge.builder(gauge.name(), gauge, g -> g.value().getAsDouble()).description(gauge.help())
+                        .register(registry);
+                feederPublished.put(gauge.name(), gauge);
+            }
+        }
         return registry.scrape();
     }
 

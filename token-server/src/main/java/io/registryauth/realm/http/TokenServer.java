@@ -194,6 +194,7 @@ public final class TokenServer {
         router.get("/healthz").handler(server::healthz);
         router.get("/readyz").handler(server::readyz);
         router.get("/metrics").handler(server::metrics);
+        router.get(RegistryLogin.PATH).handler(ctx -> RegistryLogin.handle(ctx, state));
         router.route().failureHandler(server::failure);
         router.errorHandler(404, server::failure);
         router.errorHandler(405, server::failure);
@@ -395,7 +396,8 @@ public final class TokenServer {
     }
 
     private void metrics(RoutingContext ctx) {
-        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, TokenMetrics.CONTENT_TYPE).end(metrics.render());
+        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, TokenMetrics.CONTENT_TYPE)
+                .end(metrics.render(state.gauges()));
     }
 
     /**

@@ -13,7 +13,7 @@ class CredentialCacheTest {
     @Test
     void keysDependOnEveryFieldAndOnTheirBoundaries() {
         CredentialCache cache = new CredentialCache(10, Duration.ofMinutes(1), clock);
-        CredentialCache.Key key = cache.key("svc", "alice", "pw", "hash");
+        Digest key = cache.key("svc", "alice", "pw", "hash");
 
         assertThat(cache.key("svc", "alice", "pw", "hash")).isEqualTo(key).hasSameHashCodeAs(key);
         assertThat(cache.key("svc2", "alice", "pw", "hash")).isNotEqualTo(key);
@@ -35,7 +35,7 @@ class CredentialCacheTest {
     @Test
     void remembersUntilTheMaxAgeAndCounts() {
         CredentialCache cache = new CredentialCache(10, Duration.ofMinutes(1), clock);
-        CredentialCache.Key key = cache.key("svc", "alice", "pw", "hash");
+        Digest key = cache.key("svc", "alice", "pw", "hash");
         assertThat(cache.contains(key)).isFalse();
 
         cache.remember(key);
@@ -50,7 +50,7 @@ class CredentialCacheTest {
     @Test
     void evictsTheOldestEntriesBeyondTheBound() {
         CredentialCache cache = new CredentialCache(3, Duration.ofMinutes(1), clock);
-        CredentialCache.Key[] keys = new CredentialCache.Key[5];
+        Digest[] keys = new Digest[5];
         for (int i = 0; i < keys.length; i++) {
             keys[i] = cache.key("svc", "user" + i, "pw", "hash");
             cache.remember(keys[i]);
@@ -66,7 +66,7 @@ class CredentialCacheTest {
     @Test
     void zeroMaxAgeCachesNothing() {
         CredentialCache cache = new CredentialCache(3, Duration.ZERO, clock);
-        CredentialCache.Key key = cache.key("svc", "alice", "pw", "hash");
+        Digest key = cache.key("svc", "alice", "pw", "hash");
         cache.remember(key);
 
         assertThat(cache.contains(key)).isFalse();

@@ -118,4 +118,32 @@ class HtpasswdTest {
         assertThatThrownBy(() -> Htpasswd.parse(htpasswd, "dev: al ice"))
                 .hasMessage("groups line 1: user name contains whitespace or control characters");
     }
+
+    @Test
+    void readSkipsBadLinesAndNamesThemWithoutQuotingThem() {
+        String md5 = "$1$md5hash$abcdefghijklmnopqrstuv";
+        Htpasswd.Parsed parsed = Htpasswd.read("alice:" + HASH_2Y + "\n" + HASH_2B + "\nbob:" + HASH_2A
+                + "\ncarol:" + md5 + "\nalice:" + HASH_2B + "\n", "devs: alice,bob\nops alice\ndevs: carol\nqa: al ice\n");
+
+        assertThat(parsed.users()).containsOnlyKeys("alice", "bob");
+        assertThat(parsed.users().get("alice").bcryptHash()).as("the first line of a user wins").isEqualTo(HASH_2Y);
+        assertThat(parsed.users().get("bob").groups()).containsExactly("devs");
+        assertThat(parsed.problems()).containsExactly(
+                "htpasswd line 2: expected user:hash (line skipped)",
+                "htpasswd line 4: user 'carol' has an unsupported password hash; only bcrypt hashes as written by"
+                        + " htpasswd -B (version 2y, 2a or 2b) are accepted (line skipped)",
+                "htpasswd line 5: user 'alice' is listed more than once (line skipped)",
+                "groups line 2: expected 'group: user1,user2' (line skipped)",
+                "groups line 3: group 'devs' is listed more than once (line skipped)",
+                "groups line 4: user name contains whitespace or control characters (line skipped)");
+        assertThat(String.join("\n", parsed.problems())).doesNotContain(HASH_2B).doesNotContain(md5);
+    }
+
+    @Test
+    void readOfAGoodFileEqualsParse() {
+        String htpasswd = "alice:" + HASH_2Y + "\nbob:" + HASH_2B + "\n";
+        Htpasswd.Parsed parsed = Htpasswd.read(htpasswd, "devs: bob\n");
+        assertThat(parsed.problems()).isEmpty();
+        assertThat(parsed.users()).isEqualTo(Htpasswd.parse(htpasswd, "devs: bob\n"));
+    }
 }

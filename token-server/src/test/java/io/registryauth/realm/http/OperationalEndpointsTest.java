@@ -200,4 +200,24 @@ class OperationalEndpointsTest {
         }
     }
 
+    @Test
+    void gaugesOfTheFeederAppearBesideTheServersOwn() {
+        RealmState state = new RealmState();
+        java.util.concurrent.atomic.AtomicLong age = new java.util.concurrent.atomic.AtomicLong(3);
+        state.addGauge(new RealmState.Gauge("registry_auth_snapshot_age_seconds", "Seconds since confirmed.",
+                age::get));
+        try (RealmFixture realm = RealmFixture.start(RealmFixture.newKey(), state, UnaryOperator.identity())) {
+            assertThat(value(realm.get("/metrics").body(), "registry_auth_snapshot_age_seconds")).isEqualTo(3);
+            age.set(42);
+            String text = realm.get("/metrics").body();
+            assertThat(value(text, "registry_auth_snapshot_age_seconds")).isEqualTo(42);
+            assertThat(text).contains("# TYPE registry_auth_snapshot_age_seconds gauge");
+            // A feeder started again on the same state replaces its gauge rather than adding a second series.
+            state.addGauge(new RealmState.Gauge("registry_auth_snapshot_age_seconds", "Seconds since confirmed.",
+                    () -> 7));
+            String again = realm.get("/metrics").body();
+            assertThat(value(again, "registry_auth_snapshot_age_seconds")).isEqualTo(7);
+            assertThat(again.split("# TYPE registry_auth_snapshot_age_seconds", -1)).hasSize(2);
+        }
+    }
 }

@@ -65,11 +65,14 @@ public final class TestRealm implements AutoCloseable {
         return new TokenClient(tokenUrl(), SERVICE);
     }
 
-    /** Swaps in the snapshot {@code spec} describes. */
-    public void load(RealmSpec spec) {
+    /** Swaps in the snapshot {@code spec} describes, with the values of further identity sources. */
+    public void load(RealmSpec spec, Object... sources) {
         RealmConfig config = new RealmConfig("it/" + SERVICE, SERVICE, ISSUER, tokenUrl(), Duration.ofMinutes(15),
                 Duration.ofHours(1), spec.keys(), refreshTokenKey, spec.anonymous(),
                 Htpasswd.parse(htpasswd(spec.passwords()), groups(spec.groups())), Policy.compile(spec.grants()));
+        for (Object source : sources) {
+            config = config.with(source);
+        }
         state.swap(RealmSnapshot.of(List.of(config)));
     }
 

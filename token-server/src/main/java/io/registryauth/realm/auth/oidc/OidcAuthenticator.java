@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Ownership ({@link #claim}): a password that is a JWT naming a configured issuer belongs to that
  * provider alone; any other JWT belongs to no provider. An opaque bearer token that no other source owns
- * is left over for the introspecting
- * providers, but shown to one of them only: the only one there is, or the one the docker username names
- * (its prefix or one of its fixed usernames); when that is ambiguous it is shown to none. Providers
+ * belongs to the introspecting provider the docker username names (its prefix or one of its fixed
+ * usernames); one no username names is left over for the only introspecting provider there is (a
+ * directory's bare names come first), and when that is ambiguous it is shown to none. Providers
  * configured for introspection check their tokens by RFC 7662 introspection, JWT or not (the provider then
  * decides about revoked tokens and disabled users); the others validate JWTs locally against the
  * provider's published keys. The audience is always checked (default: the realm's service).
@@ -170,12 +170,15 @@ public final class OidcAuthenticator implements Authenticator {
             return Optional.empty();
         }
         List<OidcProvider> introspecting = providers.stream().filter(p -> p.introspection() != null).toList();
-        if (introspecting.size() > 1) {
-            String username = credentials.username();
-            introspecting = introspecting.stream().filter(p -> p.fixedUsernames().contains(username)
-                    || (!p.usernamePrefix().isEmpty() && username.startsWith(p.usernamePrefix()))).toList();
+        String username = credentials.username();
+        List<OidcProvider> named = introspecting.stream().filter(p -> p.fixedUsernames().contains(username)
+                || (!p.usernamePrefix().isEmpty() && username.startsWith(p.usernamePrefix()))).toList();
+        if (named.size() == 1) {
+            // The user name names the provider: the token is its own, before any directory's bare names.
+            return Optional.of(new Owner(named.get(0), false, null));
         }
-        return introspecting.size() == 1 ? Optional.of(new Owner(introspecting.get(0), true, null)) : Optional.empty();
+        return named.isEmpty() && introspecting.size() == 1
+                ? Optional.of(new Owner(introspecting.get(0), true, null)) : Optional.empty();
     }
 
     /**

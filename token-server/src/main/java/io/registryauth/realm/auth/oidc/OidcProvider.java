@@ -22,11 +22,12 @@ import java.util.Set;
  * @param recheckInterval how often a session re-asks an introspection-backed provider; null = 5 minutes
  * @param sessionMaxAge   how long a session started with this provider's token lasts once the provider can
  *                        no longer be asked about it; null = 12 hours, zero = it ends with the provider's token
+ * @param cli             the public client offered to {@code registry-auth login}; null = not offered
  */
 public record OidcProvider(String name, String issuer, List<String> audiences, String usernameClaim,
                            String groupsClaim, String usernamePrefix, Set<String> fixedUsernames,
                            Introspection introspection, String caBundlePem, Duration recheckInterval,
-                           Duration sessionMaxAge) {
+                           Duration sessionMaxAge, CliClient cli) {
     public static final Duration DEFAULT_SESSION_MAX_AGE = Duration.ofHours(12);
     public static final Duration DEFAULT_RECHECK_INTERVAL = Duration.ofMinutes(5);
 
@@ -49,12 +50,20 @@ public record OidcProvider(String name, String issuer, List<String> audiences, S
                         String usernamePrefix, Set<String> fixedUsernames, Introspection introspection,
                         String caBundlePem, Duration recheckInterval) {
         this(name, issuer, audiences, usernameClaim, groupsClaim, usernamePrefix, fixedUsernames, introspection,
-                caBundlePem, recheckInterval, null);
+                caBundlePem, recheckInterval, null, null);
     }
 
     /** The prefix of a provider that sets none: its name and a colon, which no htpasswd user name contains. */
     public static String defaultPrefix(String name) {
         return name + ":";
+    }
+
+    /** A provider not offered to the CLI. */
+    public OidcProvider(String name, String issuer, List<String> audiences, String usernameClaim, String groupsClaim,
+                        String usernamePrefix, Set<String> fixedUsernames, Introspection introspection,
+                        String caBundlePem, Duration recheckInterval, Duration sessionMaxAge) {
+        this(name, issuer, audiences, usernameClaim, groupsClaim, usernamePrefix, fixedUsernames, introspection,
+                caBundlePem, recheckInterval, sessionMaxAge, null);
     }
 
     /** Client credentials for the introspection endpoint. */

@@ -7,8 +7,7 @@ import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyConverter;
 import com.nimbusds.jose.util.JSONObjectUtils;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
+import io.registryauth.realm.auth.TrustBundles;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -18,11 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.Key;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.Base64;
@@ -32,8 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The realm's connection to one identity provider (one issuer and trust bundle): its discovery
@@ -63,7 +56,7 @@ final class ProviderSession {
                 .connectTimeout(settings.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER);
         if (caBundlePem != null && !caBundlePem.isBlank()) {
-            builder.sslContext(trusting(caBundlePem));
+            builder.sslContext(TrustBundles.trusting(caBundlePem));
         }
         this.http = builder.build();
     }
@@ -244,28 +237,5 @@ final class ProviderSession {
 
     private static String form(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
-    }
-
-    /** An SSLContext that trusts exactly the certificates of a PEM bundle. */
-    static SSLContext trusting(String caBundlePem) {
-        try {
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            int n = 0;
-            for (Certificate certificate : CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new ByteArrayInputStream(caBundlePem.getBytes(StandardCharsets.US_ASCII)))) {
-                store.setCertificateEntry("ca-" + n++, certificate);
-            }
-            if (n == 0) {
-                throw new IllegalArgumentException("the CA bundle holds no certificate");
-            }
-            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(store);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trust.getTrustManagers(), null);
-            return context;
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalArgumentException("the CA bundle is not valid PEM certificates: " + e.getMessage(), e);
-        }
     }
 }
