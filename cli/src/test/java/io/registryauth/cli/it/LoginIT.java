@@ -203,6 +203,8 @@ class LoginIT {
         alices.skopeo("copy", "--dest-tls-verify=false", image.reference(), "docker://" + host() + "/team/app:2")
                 .requireSuccess("push after the first access token expired");
         assertThat(session(alices).get("accessToken")).isNotEqualTo(first);
+        // podman reads the same auth file's credHelpers and pulls through the helper too.
+        alices.podman("pull", "--tls-verify=false", host() + "/team/app:2").requireSuccess("podman pull");
     }
 
     @Test
@@ -324,5 +326,7 @@ class LoginIT {
 
         Workstation.Result pull = alices.skopeo("inspect", "--tls-verify=false", "docker://" + host() + "/team/app:1");
         assertThat(pull.exitCode()).as("pull after logout").isNotZero();
+        Workstation.Result podman = alices.podman("pull", "--tls-verify=false", host() + "/team/app:1");
+        assertThat(podman.exitCode()).as("podman pull after logout").isNotZero();
     }
 }

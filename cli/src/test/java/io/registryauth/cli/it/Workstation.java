@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * containers auth file and a bin directory on PATH. Runs the real jar and the real clients there.
  */
 final class Workstation {
+    private Path podmanDir;
     static final Duration TIMEOUT = Duration.ofSeconds(120);
 
     record Result(int exitCode, String stdout, String stderr) {
@@ -150,6 +151,34 @@ final class Workstation {
         List<String> command = new ArrayList<>(List.of(Programs.require("skopeo").toString(), "--policy",
                 policy.toString(), "--command-timeout", "90s"));
         command.addAll(List.of(args));
+        return start(command, null).await();
+    }
+
+    /**
+     * podman with this machine's auth file (found, as skopeo finds it, under XDG_RUNTIME_DIR) and storage of
+     * its own: vfs, cgroupfs and file events, so it needs neither systemd nor overlay mounts.
+     */
+    Result podman(String... args) throws Exception {
+        if (podmanDir == null) {
+            // podman refuses a runroot longer than 50 characters: a short directory of its own under /tmp,
+            // removed when the test JVM ends.
+            podmanDir = Files.createTempDirectory(Path.of("/tmp"), "pdm-");
+            Path dir = podmanDir;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (var paths = Files.walk(dir)) {
+                    paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (java.io.IOException e) {
+                    // Best effort: /tmp is the test machine's.
+                }
+            }));
+        }
+        List<String> command = new ArrayList<>(List.of(Programs.require("podman").toString(),
+                "--root", podmanDir.resolve("root").toString(), "--runroot", podmanDir.resolve("run").toString(),
+                "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file"));
+        command.addAll(List.of(args));
+        if (args.length > 0 && args[0].equals("pull")) {
+            command.addAll(command.indexOf("pull") + 1, List.of("--signature-policy", policy.toString()));
+        }
         return start(command, null).await();
     }
 
