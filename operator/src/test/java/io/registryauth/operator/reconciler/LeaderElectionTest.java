@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.registryauth.api.v1alpha1.RegistryAuth;
 import io.registryauth.operator.Clients;
 import io.registryauth.operator.OperatorSettings;
@@ -82,10 +83,20 @@ class LeaderElectionTest {
 
             cluster.stopOperator();
             await("replica-2 leads", this::lease, l -> "replica-2".equals(l.getSpec().getHolderIdentity()));
-            cluster.client.resources(RegistryAuth.class).inNamespace("registry").withName("main").edit(a -> {
-                a.getSpec().getToken().setTtl("30m");
-                return a;
-            });
+            // The new leader may be writing the status at this moment: an edit that meets its write is retried.
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    cluster.client.resources(RegistryAuth.class).inNamespace("registry").withName("main").edit(a -> {
+                        a.getSpec().getToken().setTtl("30m");
+                        return a;
+                    });
+                    break;
+                } catch (KubernetesClientException e) {
+                    if (e.getCode() != 409 || attempt == 10) {
+                        throw e;
+                    }
+                }
+            }
             await("generation 2 reconciled by the new leader", () -> cluster.get(auth),
                     a -> RegistryAuthReconcilerTest.ready(a) && a.getStatus().getObservedGeneration() == 2L);
         } finally {
