@@ -385,17 +385,30 @@ class ChartValuesTest {
         return names;
     }
 
-    /** Every registry_auth_* series name written in the product's sources (the token server's /metrics). */
+    /**
+     * Every registry_auth_* series the product exports: the names written in its sources, as the Prometheus
+     * registry exposes them (a counter gets {@code _total}, a timer in seconds {@code _seconds_bucket},
+     * {@code _seconds_sum} and {@code _seconds_count}; names already written that way stay as they are).
+     */
     private static Set<String> exportedMetrics() throws IOException {
-        Set<String> names = new TreeSet<>();
+        Set<String> written = new TreeSet<>();
         for (String module : List.of("token-server", "operator")) {
             try (Stream<Path> files = Files.walk(Path.of("..", module, "src", "main", "java"))) {
                 for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                    names.addAll(metricNames(Files.readString(file)));
+                    written.addAll(metricNames(Files.readString(file)));
                 }
             }
         }
-        assertThat(names).as("metric names in the sources").contains("registry_auth_token_requests_total");
+        Set<String> names = new TreeSet<>();
+        for (String name : written) {
+            names.add(name);
+            names.add(name + "_total");
+            for (String suffix : List.of("_bucket", "_sum", "_count", "_max")) {
+                names.add(name + "_seconds" + suffix);
+            }
+        }
+        assertThat(written).as("metric names in the sources").contains("registry_auth_token_requests",
+                "registry_auth_token_request_duration", "registry_auth_work_rejected");
         return names;
     }
 
