@@ -149,9 +149,26 @@ public final class LdapAuthenticator implements Authenticator {
         return PREFIX + directory.name();
     }
 
+    /**
+     * Never a JWT: a token no earlier source took (a service-account token where the realm does not take
+     * them, another issuer's token) is no directory password, and must not be sent in a bind.
+     */
     @Override
     public Claim claim(RealmConfig realm, Credentials credentials) {
-        return owner(realm, credentials.username()).isPresent() ? Claim.OWNS : Claim.NONE;
+        return owner(realm, credentials.username()).isPresent() && !isJwt(credentials.password())
+                ? Claim.OWNS : Claim.NONE;
+    }
+
+    private static boolean isJwt(String password) {
+        if (password.chars().filter(c -> c == '.').count() != 2) {
+            return false;
+        }
+        try {
+            com.nimbusds.jwt.JWTParser.parse(password);
+            return true;
+        } catch (java.text.ParseException e) {
+            return false;
+        }
     }
 
     private static Optional<LdapDirectory> owner(RealmConfig realm, String username) {
