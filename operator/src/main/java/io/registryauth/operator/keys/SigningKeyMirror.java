@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.registryauth.operator.ResourceNames;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * its own namespace only, and a replica restarted while the API server is unreachable needs the keys to
  * serve from its persisted inputs. Data keys are {@code <namespace>_<secret name>_<key>} ('_' occurs in
  * neither a namespace nor a Secret name). Written by the leader after each key step, only when different;
- * a failure is logged and retried at the next reconcile, since tokens never depend on it.
+ * a failure is logged and retried at the next reconcile, since tokens never depend on it. Entries of signing
+ * Secrets no RegistryAuth names any more (a deleted RegistryAuth) are dropped at the next write or reconcile
+ * of any other one.
  */
 public final class SigningKeyMirror {
     public static final String SECRET_NAME = "registry-auth-signing-keys";
@@ -32,6 +35,14 @@ public final class SigningKeyMirror {
 
     /** Makes the mirror in {@code operatorNamespace} hold {@code signing}'s data; nothing without a namespace. */
     public static void update(KubernetesClient client, String operatorNamespace, Secret signing) {
+        update(client, operatorNamespace, signing, null);
+    }
+
+    /**
+     * As {@link #update(KubernetesClient, String, Secret)}, and drops the entries of every signing Secret
+     * outside {@code live} ({@code <namespace>/<secret name>} of each RegistryAuth that exists); null keeps them.
+     */
+    public static void update(KubernetesClient client, String operatorNamespace, Secret signing, Set<String> live) {
         if (operatorNamespace == null || signing == null || signing.getData() == null) {
             return;
         }
@@ -48,10 +59,11 @@ public final class SigningKeyMirror {
                     mine.put(key, value);
                 }
             });
-            if (mine.equals(wanted)) {
+            boolean stale = live != null && data.keySet().stream().anyMatch(key -> !owned(key, live));
+            if (mine.equals(wanted) && !stale) {
                 return;
             }
-            data.keySet().removeIf(key -> key.startsWith(prefix));
+            data.keySet().removeIf(key -> key.startsWith(prefix) || (live != null && !owned(key, live)));
             data.putAll(wanted);
             if (mirror == null) {
                 Map<String, String> labels = new LinkedHashMap<>();
@@ -68,5 +80,11 @@ public final class SigningKeyMirror {
             LOG.warn("cannot copy {} into Secret {}/{} (retried at the next reconcile): {}", ResourceNames.key(signing),
                     operatorNamespace, SECRET_NAME, e.getMessage());
         }
+    }
+
+    /** Whether data key {@code key} belongs to one of the {@code live} signing Secrets. */
+    private static boolean owned(String key, Set<String> live) {
+        String[] parts = key.split("_", 3);
+        return parts.length == 3 && live.contains(parts[0] + "/" + parts[1]);
     }
 }

@@ -177,7 +177,7 @@ public class RegistryAuthReconciler implements Reconciler<RegistryAuth> {
         }
         SigningKeySecret.Contents keys = step.contents();
         // For replicas that restart while the API server is away (they mount the copy; see SigningKeyMirror).
-        SigningKeyMirror.update(client, settings.leaseNamespace(), secret);
+        SigningKeyMirror.update(client, settings.leaseNamespace(), secret, liveSigningSecrets(context));
 
         context.managedWorkflowAndDependentResourceContext().put(RegistryConfigMapDependentResource.CONTEXT_KEY,
                 new RegistryConfig(status.getRealm(), spec.getService(), ResourceNames.issuer(auth),
@@ -237,6 +237,19 @@ public class RegistryAuthReconciler implements Reconciler<RegistryAuth> {
      * patchStatus diffs against the informer's copy without a resourceVersion: when that copy lags, its list
      * indexes hit another list and duplicate or drop keys. On a conflict, {@code status} is applied again.
      */
+    /**
+     * {@code <namespace>/<signing Secret>} of every RegistryAuth in the informer's cache, so the key mirror can
+     * drop deleted ones; null (keep everything) when there is no cache to ask.
+     */
+    private static java.util.Set<String> liveSigningSecrets(Context<RegistryAuth> context) {
+        var cache = context == null ? null : context.getPrimaryCache();
+        if (cache == null) {
+            return null;
+        }
+        return cache.list().map(a -> a.getMetadata().getNamespace() + "/" + ResourceNames.signingSecret(a))
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
     private static void writeStatus(RegistryAuth auth, Context<RegistryAuth> context,
                                     Function<RegistryAuth, RegistryAuthStatus> status) {
         PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(auth, context, r -> {

@@ -14,6 +14,7 @@ import io.registryauth.operator.model.Fixtures;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,6 +67,24 @@ class SigningKeyMirrorTest {
                 "team-b_other-signing-keys_keys.json", "team-b_other-signing-keys_refresh.key");
         assertThat(mirror().getData().get("registry_main-signing-keys_keys.json"))
                 .isEqualTo(rotated.getData().get("keys.json"));
+    }
+
+    @Test
+    void entriesOfRegistryAuthsThatNoLongerExistAreDropped() {
+        Secret main = Fixtures.signingSecret(Fixtures.registryAuth("registry", "main"));
+        Secret other = Fixtures.signingSecret(Fixtures.registryAuth("team-b", "other"));
+        SigningKeyMirror.update(client, "registry-auth", main);
+        SigningKeyMirror.update(client, "registry-auth", other);
+
+        // team-b/other was deleted: main's unchanged keys are written again, without the other's.
+        SigningKeyMirror.update(client, "registry-auth", main, Set.of("registry/main-signing-keys"));
+        assertThat(mirror().getData()).containsOnlyKeys("registry_main-signing-keys_keys.json",
+                "registry_main-signing-keys_refresh.key");
+
+        String version = mirror().getMetadata().getResourceVersion();
+        SigningKeyMirror.update(client, "registry-auth", main, Set.of("registry/main-signing-keys"));
+        assertThat(mirror().getMetadata().getResourceVersion()).as("nothing stale, nothing written")
+                .isEqualTo(version);
     }
 
     @Test

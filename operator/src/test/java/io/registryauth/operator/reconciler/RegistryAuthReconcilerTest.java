@@ -126,12 +126,22 @@ class RegistryAuthReconcilerTest {
         cluster.stopOperator();
         cluster.start(cluster.settings());
         cluster.poke(auth);
-        // A spec change makes the new operator reconcile for sure; the keys must not change with it.
-        cluster.client.resources(RegistryAuth.class).inNamespace("registry").withName("main")
-                .edit(a -> {
-                    a.getSpec().getToken().setTtl("20m");
-                    return a;
-                });
+        // A spec change makes the new operator reconcile for sure; the keys must not change with it. The new
+        // operator may be writing the status at this moment: an edit that meets its write is retried.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                cluster.client.resources(RegistryAuth.class).inNamespace("registry").withName("main")
+                        .edit(a -> {
+                            a.getSpec().getToken().setTtl("20m");
+                            return a;
+                        });
+                break;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
         RegistryAuth after = await("observed generation 2", () -> cluster.get(auth),
                 a -> ready(a) && a.getStatus().getObservedGeneration() == 2L);
 
