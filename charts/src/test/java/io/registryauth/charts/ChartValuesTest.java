@@ -301,12 +301,15 @@ class ChartValuesTest {
                 .map(ChartValuesTest::map).toList();
         assertThat(rules).extracting(r -> r.get("alert")).containsExactlyInAnyOrder("RegistryAuthRealmDown",
                 "RegistryAuthTokenErrors", "RegistryAuthTokenLatencyHigh", "RegistryAuthAuthenticationFailures",
-                "RegistryAuthWorkRejected");
+                "RegistryAuthWorkRejected", "RegistryAuthSnapshotStale", "RegistryAuthServingPersistedSnapshot",
+                "RegistryAuthUnreadableObjects", "RegistryAuthReconcileFailures", "RegistryAuthSigningKeyEnding",
+                "RegistryAuthAuditLinesDropped");
         String exprs = rules.stream().map(r -> (String) r.get("expr")).collect(Collectors.joining("\n"));
         // Every series is selected by the scrape job the ServiceMonitor makes: the Service's name.
         String selector = "namespace=\"" + Chart.NAMESPACE + "\", job=\"" + out.one(Service.class).getMetadata().getName() + "\"";
         assertThat(rules).allSatisfy(r -> assertThat((String) r.get("expr")).contains(selector));
-        assertThat(exprs).contains("> 0.1");
+        assertThat(exprs).contains("> 0.1").as("seven days by default").contains("< 604800")
+                .contains("registry_auth_snapshot_age_seconds{" + selector + "}) > 300");
         // Prometheus' own templating survives Helm's.
         assertThat(rules).extracting(r -> map(r.get("annotations")).get("summary").toString())
                 .anySatisfy(s -> assertThat(s).contains("{{ $labels.service }}"));

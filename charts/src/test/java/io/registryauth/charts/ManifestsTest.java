@@ -59,6 +59,37 @@ class ManifestsTest {
         }
     }
 
+    @Test
+    void monitoringManifestsAreTheChartsMonitoringRendering() throws IOException {
+        refreshIfAsked();
+        Map<String, String> rendered = monitoring();
+        assertThat(rendered.keySet()).as("the chart's monitoring templates").hasSize(3);
+        Path dir = Chart.MANIFESTS.resolve("monitoring");
+        assertThat(new TreeSet<>(numbered(dir).stream().map(f -> f.getFileName().toString()).toList()))
+                .as("numbered files in manifests/monitoring/. " + REFRESH_HINT)
+                .containsExactlyElementsOf(new TreeSet<>(rendered.keySet()));
+        for (Map.Entry<String, String> file : rendered.entrySet()) {
+            if (!Files.readString(dir.resolve(file.getKey())).equals(file.getValue())) {
+                fail("manifests/monitoring/" + file.getKey() + " differs from the chart's rendering. " + REFRESH_HINT);
+            }
+        }
+    }
+
+    /** What the chart adds with its monitoring switched on: ServiceMonitor, alert rules, dashboard. */
+    private static Map<String, String> monitoring() {
+        Map<String, String> plain = Chart.render(Chart.MANIFEST_VALUES).files();
+        Map<String, String> all = new java.util.TreeMap<>(Chart.render(Chart.MANIFEST_VALUES + MONITORING).files());
+        all.keySet().removeAll(plain.keySet());
+        return all;
+    }
+
+    private static final String MONITORING = """
+            monitoring:
+              serviceMonitor: {enabled: true}
+              prometheusRule: {enabled: true}
+              dashboard: {enabled: true}
+            """;
+
     /** With -Dmanifests.refresh=true: chart crds/ from manifests/03-crd-*, then manifests/ from the chart. */
     private static synchronized void refreshIfAsked() throws IOException {
         if (!Boolean.getBoolean("manifests.refresh")) {
@@ -81,6 +112,13 @@ class ManifestsTest {
         }
         for (Map.Entry<String, String> file : rendered.entrySet()) {
             Files.writeString(Chart.MANIFESTS.resolve(file.getKey()), file.getValue());
+        }
+        Path monitoring = Files.createDirectories(Chart.MANIFESTS.resolve("monitoring"));
+        for (Path stale : numbered(monitoring)) {
+            Files.delete(stale);
+        }
+        for (Map.Entry<String, String> file : monitoring().entrySet()) {
+            Files.writeString(monitoring.resolve(file.getKey()), file.getValue());
         }
     }
 

@@ -270,6 +270,8 @@ class StaticStabilityTest {
         assertThat(granted(restarted, "pull")).containsExactly("pull");
         assertThat(metric(restarted, StaticStability.PERSISTED)).isEqualTo(1);
         assertThat(metric(restarted, StaticStability.AGE)).isGreaterThanOrEqualTo(0);
+        assertThat(metric(restarted, StaticStability.KEY_REMAINING)).as("the fixture's key lives 30 days")
+                .isBetween(29 * 86_400.0, 30 * 86_400.0);
         assertThat(replicas.get(1).servingPersisted()).isTrue();
 
         proxy.restore();
