@@ -7,6 +7,8 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.javaoperatorsdk.operator.processing.Controller;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.registryauth.operator.reconciler.RegistryAuthReconciler;
 import io.registryauth.operator.reconciler.RepositoryAccessReconciler;
 import java.time.Duration;
@@ -141,7 +143,7 @@ public final class RegistryAuthOperator implements AutoCloseable {
                 return;
             } catch (RuntimeException e) {
                 LOG.warn("cannot start reconciling yet ({}); tokens are still served; retrying in {} s",
-                        e.getMessage(), RETRY.toSeconds());
+                        rootMessage(e), RETRY.toSeconds());
                 retired.set(true);
                 stopQuietly(next);
             }
@@ -154,12 +156,39 @@ public final class RegistryAuthOperator implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops {@code operator} and every controller it registered. An operator whose start failed counts as
+     * never started, and JOSDK's {@code stop()} then leaves the informers that did start running: each retry
+     * would keep another full copy of every watched object (seen as a heap filled with copies of the same
+     * grants while the API server refused one list). Stopping the controllers themselves ends those.
+     */
     private static void stopQuietly(Operator operator) {
         try {
             operator.stop();
         } catch (RuntimeException e) {
             LOG.debug("stopping the previous operator: {}", e.toString());
         }
+        for (Object registered : operator.getRegisteredControllers()) {
+            if (registered instanceof Controller<?> controller) {
+                // Each event source by itself: the manager's own stop hands them to executors already stopped.
+                for (EventSource<?, ?> source : controller.getEventSourceManager().allEventSources()) {
+                    try {
+                        source.stop();
+                    } catch (RuntimeException e) {
+                        LOG.debug("stopping an event source of the previous operator: {}", e.toString());
+                    }
+                }
+            }
+        }
+    }
+
+    /** The innermost message of {@code e}'s causes, which says what actually failed. */
+    static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + ": " + root;
     }
 
     private static <R extends HasMetadata> Consumer<ControllerConfigurationOverrider<R>> namespaces(
