@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
-# Start-up of the two programs in one jar, measured from outside with farm-bench, as docs/benchmarks.md reports:
-#   cli/bench/startup.sh [JAR] [JAVA_HOME]    (JAR defaults to cli/target/registry-auth.jar; RUNS=N, default 20)
-# `get`: docker-credential-registry-auth get with a cached provider token (no network) and the JVM options
-# and class archive of the installed script; `--version`: registry-auth --version with the same options.
+# Start-up of the two programs in one jar, timed from outside with farm-bench, as docs/benchmarks.md reports:
+#   cli/bench/startup.sh JAR [BASELINE_JAR]     (RUNS=N pairs, default 20; JAVA_HOME picks the JVM)
+# With a baseline, farm-bench runs the two alternately and reports their ratio pair by pair.
+# `get`: docker-credential-registry-auth get with a cached provider token (no network), with the JVM options
+# and the class archive of the installed script; `--version`: registry-auth --version with the same options.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-jar="$(readlink -f "${1:-cli/target/registry-auth.jar}")"
-java_home="${2:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
-java="$java_home/bin/java"
+java="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}/bin/java"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/cfg/sessions"; chmod 700 "$work/cfg" "$work/cfg/sessions"
@@ -20,16 +18,20 @@ cat > "$work/cfg/sessions/registry.example.com.json" <<JSON
 JSON
 echo registry.example.com > "$work/stdin"
 fast="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xlog:disable -Xlog:all=error:stderr"
-helper="-Dregistryauth.argv0=docker-credential-registry-auth -jar $jar get"
-REGISTRY_AUTH_CONFIG_DIR="$work/cfg" "$java" $fast -XX:ArchiveClassesAtExit="$work/helper.jsa" $helper \
-  < "$work/stdin" > /dev/null
-cat > "$work/get.sh" <<SH
-#!/bin/sh
-REGISTRY_AUTH_CONFIG_DIR="$work/cfg" exec "$java" $fast -XX:SharedArchiveFile=$work/helper.jsa $helper < "$work/stdin"
-SH
-chmod +x "$work/get.sh"
-ls -l "$jar" | awk '{print "jar bytes:", $5}'
-echo "== docker-credential-registry-auth get (cached, as installed)"
-farm-bench -n "${RUNS:-20}" --warmup 2 -- "$work/get.sh"
-echo "== registry-auth --version (start-up options)"
-farm-bench -n "${RUNS:-20}" --warmup 2 -- "$java" $fast -jar "$jar" --version
+scripts() { # $1 = name, $2 = jar: writes $work/$1-get.sh and $work/$1-version.sh
+  local jar; jar="$(readlink -f "$2")"
+  local helper="-Dregistryauth.argv0=docker-credential-registry-auth -jar $jar get"
+  REGISTRY_AUTH_CONFIG_DIR="$work/cfg" "$java" $fast -XX:ArchiveClassesAtExit="$work/$1.jsa" $helper \
+    < "$work/stdin" > /dev/null
+  printf '#!/bin/sh\nREGISTRY_AUTH_CONFIG_DIR="%s" exec "%s" %s -XX:SharedArchiveFile=%s %s < "%s"\n' \
+    "$work/cfg" "$java" "$fast" "$work/$1.jsa" "$helper" "$work/stdin" > "$work/$1-get.sh"
+  printf '#!/bin/sh\nexec "%s" %s -jar %s --version\n' "$java" "$fast" "$jar" > "$work/$1-version.sh"
+  chmod +x "$work/$1-get.sh" "$work/$1-version.sh"
+  echo "$1: $jar, $(stat -c %s "$jar") bytes"
+}
+scripts a "$1"
+if [ -n "${2:-}" ]; then scripts b "$2"; fi
+for what in get version; do
+  echo "== $what"
+  farm-bench -n "${RUNS:-20}" --warmup 2 ${2:+--vs "$work/b-$what.sh"} -- "$work/a-$what.sh"
+done
