@@ -4,6 +4,7 @@ import io.registryauth.cli.CliException;
 import io.registryauth.realm.auth.Identity;
 import io.registryauth.realm.policy.Subject;
 import io.registryauth.realm.policy.SubjectKind;
+import io.registryauth.realm.scope.RepositoryNames;
 import io.registryauth.realm.scope.ResourceScope;
 import io.registryauth.realm.scope.ScopeParser;
 import java.util.LinkedHashSet;
@@ -71,6 +72,10 @@ final class Callers {
 
     /** {@code ACTION} (pull, push, delete, * or a comma list) on {@code REPOSITORY}, checked as the realm parses. */
     static ResourceScope scope(String actions, String repository) {
+        String problem = repository == null ? "no repository" : RepositoryNames.problem(repository);
+        if (problem != null) {
+            throw new CliException("repository '" + repository + "': " + problem);
+        }
         try {
             List<ResourceScope> parsed = ScopeParser.parse(List.of("repository:" + repository + ":" + actions));
             if (parsed.size() != 1) {
