@@ -236,7 +236,7 @@ public class RepositoryAccessReconciler implements Reconciler<RepositoryAccess>,
     static List<Condition> validityConditions(List<Condition> conditions, Optional<Grant.Validity> validity,
                                               RepositoryAccess grant, Long generation, Instant now) {
         if (validity.isEmpty()) {
-            return conditions.stream().filter(c -> !ACTIVE.equals(c.getType())).toList();
+            return new java.util.ArrayList<>(conditions.stream().filter(c -> !ACTIVE.equals(c.getType())).toList());
         }
         String from = grant.getSpec().getValidFrom();
         String until = grant.getSpec().getValidUntil();
