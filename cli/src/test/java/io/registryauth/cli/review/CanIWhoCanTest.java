@@ -76,6 +76,40 @@ class CanIWhoCanTest {
     }
 
     @Test
+    void anInvalidGrantIsExplainedAsNotEnforced(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException {
+        java.nio.file.Files.copy(ReviewRun.BEFORE.resolve("registryauth.yaml"), dir.resolve("registryauth.yaml"));
+        java.nio.file.Files.writeString(dir.resolve("grant.yaml"), """
+                apiVersion: registryauth.io/v1alpha1
+                kind: RepositoryAccess
+                metadata: {name: backwards, namespace: registry}
+                spec:
+                  registry: {name: main}
+                  subjects: [{kind: User, name: erin}]
+                  repositories: ["team-a/**"]
+                  actions: [push]
+                  validFrom: "2026-12-02T00:00:00Z"
+                  validUntil: "2026-12-01T00:00:00Z"
+                ---
+                apiVersion: registryauth.io/v1alpha1
+                kind: RepositoryAccess
+                metadata: {name: unreadable, namespace: registry}
+                spec:
+                  registry: {name: main}
+                  subjects: [{kind: User, name: erin}]
+                  repositories: ["team-a/**"]
+                  actions: [push]
+                  validUntil: "next friday"
+                """);
+        ReviewRun run = ReviewRun.of("can-i", "push", "team-a/app", "--as", "erin", "--manifests", dir.toString());
+        assertThat(run.status()).as(run.err()).isEqualTo(ReviewCommands.DENIED);
+        assertThat(run.out())
+                .contains("registry/backwards: not enforced (would give push): InvalidValidity: spec.validUntil")
+                .contains("registry/unreadable: not enforced (would give push): InvalidValidity: spec.validUntil:"
+                        + " invalid time 'next friday'");
+    }
+
+    @Test
     void mistakesAreErrorsWithStatusOne() {
         assertThat(run("can-i", "fly", "team-a/app", "--as", "alice").status()).isEqualTo(1);
         assertThat(run("can-i", "pull", "team-a//app", "--as", "alice").status()).isEqualTo(1);
