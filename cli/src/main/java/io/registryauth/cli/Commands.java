@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
 /** The {@code registry-auth} command line: login, logout, status and token. */
 @Command(name = "registry-auth", mixinStandardHelpOptions = true, version = CredentialHelper.VERSION,
         description = "Sign in to a container registry with your organisation's identity provider.",
-        subcommands = {Commands.Login.class, Commands.Logout.class, Commands.Status.class, Commands.Token.class})
+        subcommands = {Commands.Login.class, Commands.Logout.class, Commands.Status.class, Commands.Token.class,
+                Commands.CanI.class, Commands.WhoCan.class, Commands.AccessDiff.class})
 public final class Commands implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -33,6 +34,9 @@ public final class Commands implements Callable<Integer> {
     }
 
     static int run(String[] args, Env env) {
+        if (ReviewLauncher.handles(args)) {
+            return ReviewLauncher.run(args, env);
+        }
         CommandLine commandLine = new CommandLine(new Commands(), new Factory(env));
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("registry-auth: " + message(e));
@@ -358,6 +362,38 @@ public final class Commands implements Callable<Integer> {
             out().println(realmToken(http, session.realm(), session.service(), scopes, session.username(),
                     session.accessToken(), registry));
             return 0;
+        }
+    }
+
+    /** Listed in the usage; {@link #run} hands the command to {@link ReviewLauncher} before parsing. */
+    @Command(name = "can-i", description = "Whether a caller may pull/push/delete a repository, and the grants"
+            + " that decide it (see can-i --help)")
+    static final class CanI extends ReviewStub {
+    }
+
+    @Command(name = "who-can", description = "Every subject that may pull/push/delete a repository, through which"
+            + " grant (see who-can --help)")
+    static final class WhoCan extends ReviewStub {
+    }
+
+    @Command(name = "access-diff", description = "The access two directories of grants give, compared: for a pull"
+            + " request (see access-diff --help)")
+    static final class AccessDiff extends ReviewStub {
+    }
+
+    abstract static class ReviewStub implements Callable<Integer> {
+        @CommandLine.Unmatched
+        List<String> args = new ArrayList<>();
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            List<String> all = new ArrayList<>();
+            all.add(spec.name());
+            all.addAll(args);
+            return ReviewLauncher.run(all.toArray(new String[0]), Env.system());
         }
     }
 }

@@ -63,6 +63,14 @@ final class Installer {
                 Path temp = Files.createTempFile(lib, ".registry-auth", ".jar");
                 Files.copy(jar, temp, StandardCopyOption.REPLACE_EXISTING);
                 Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                // The access review commands live in a jar of their own beside this one (ReviewLauncher).
+                Path review = jar.resolveSibling(ReviewLauncher.JAR);
+                if (Files.isRegularFile(review)) {
+                    Path reviewTemp = Files.createTempFile(lib, ".registry-auth-review", ".jar");
+                    Files.copy(review, reviewTemp, StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(reviewTemp, lib.resolve(ReviewLauncher.JAR), StandardCopyOption.REPLACE_EXISTING,
+                            StandardCopyOption.ATOMIC_MOVE);
+                }
             }
             Files.createDirectories(binDir);
             Path helper = binDir.resolve(HELPER_NAME);

@@ -126,6 +126,12 @@ public record RealmConfig(String id, String service, String issuer, String realm
                 policy, sources);
     }
 
+    /** This realm with another policy (the same grants moved to another instant, for one). */
+    public RealmConfig withPolicy(Policy value) {
+        return new RealmConfig(id, service, issuer, realmUrl, tokenTtl, refreshTtl, keys, refreshTokenKeys, anonymous,
+                value, sources);
+    }
+
     /** The key that seals new refresh tokens. */
     public byte[] refreshTokenKey() {
         return refreshTokenKeys.get(0);

@@ -1,5 +1,7 @@
 package io.registryauth.realm;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
@@ -9,10 +11,17 @@ import java.util.function.DoubleSupplier;
  * The one mutable cell of the realm: the current snapshot, replaced whole. A state created without a
  * snapshot is not ready until the first one is swapped in, even an empty one: readiness means "the feed has
  * loaded what exists", not "some realm exists".
+ *
+ * <p>Grants with a validity period: each realm's policy indexes the grants in force at one instant and knows
+ * until when that holds. A read at or past that instant (by this state's clock) recompiles the policies
+ * once, under a lock, and swaps the result in before answering, so a grant stops at its {@code validUntil}
+ * exactly whether or not the feed has rebuilt anything since. A snapshot without such grants is handed out
+ * without reading the clock.
  */
 public final class RealmState {
     private final AtomicReference<RealmSnapshot> current;
     private volatile boolean loaded;
+    private final Clock clock;
     private final List<Gauge> gauges = new CopyOnWriteArrayList<>();
 
     /**
@@ -24,16 +33,48 @@ public final class RealmState {
     }
 
     public RealmState(RealmSnapshot initial) {
-        this.current = new AtomicReference<>(initial);
-        this.loaded = true;
+        this(initial, Clock.systemUTC());
     }
 
     public RealmState() {
-        this.current = new AtomicReference<>(RealmSnapshot.EMPTY);
+        this(Clock.systemUTC());
     }
 
+    /** A state not ready until the first swap, whose time-bound grants follow {@code clock}. */
+    public RealmState(Clock clock) {
+        this.current = new AtomicReference<>(RealmSnapshot.EMPTY);
+        this.clock = clock;
+    }
+
+    /** A state holding {@code initial}, whose time-bound grants follow {@code clock}. */
+    public RealmState(RealmSnapshot initial, Clock clock) {
+        this.current = new AtomicReference<>(initial);
+        this.loaded = true;
+        this.clock = clock;
+    }
+
+    /** The snapshot to answer with now: the one swapped in, with its policies moved to this instant if needed. */
     public RealmSnapshot current() {
-        return current.get();
+        RealmSnapshot snapshot = current.get();
+        if (!snapshot.timeBound()) {
+            return snapshot;
+        }
+        Instant now = clock.instant();
+        return snapshot.inForceAt(now) ? snapshot : moveTo(now);
+    }
+
+    /** Recompiles once for {@code now}; a swap meanwhile wins, and is then moved in turn if it must be. */
+    private synchronized RealmSnapshot moveTo(Instant now) {
+        while (true) {
+            RealmSnapshot snapshot = current.get();
+            if (!snapshot.timeBound() || snapshot.inForceAt(now)) {
+                return snapshot;
+            }
+            RealmSnapshot moved = snapshot.at(now);
+            if (current.compareAndSet(snapshot, moved)) {
+                return moved;
+            }
+        }
     }
 
     public void swap(RealmSnapshot next) {

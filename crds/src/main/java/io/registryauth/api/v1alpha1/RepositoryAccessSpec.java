@@ -2,9 +2,11 @@ package io.registryauth.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,6 +15,9 @@ import java.util.List;
 @ValidationRule(
         value = "has(self.credentials) || (has(self.subjects) && size(self.subjects) > 0)",
         message = "a grant needs subjects, credentials or both")
+@ValidationRule(
+        value = "!has(self.validFrom) || !has(self.validUntil) || timestamp(self.validUntil) > timestamp(self.validFrom)",
+        message = "validUntil must be after validFrom")
 public class RepositoryAccessSpec {
 
     @Required
@@ -38,6 +43,15 @@ public class RepositoryAccessSpec {
             "Generated credentials: a robot that can do exactly what this grant allows, its password in a"
                     + " dockerconfigjson Secret of this namespace.")
     private CredentialsSpec credentials;
+
+    @Pattern(Timestamps.PATTERN)
+    @JsonPropertyDescription("When the grant starts to count (RFC 3339, e.g. 2026-07-01T08:00:00Z); now if left out.")
+    private String validFrom;
+
+    @Pattern(Timestamps.PATTERN)
+    @JsonPropertyDescription("When the grant stops counting (RFC 3339), exactly, whatever the operator is doing; "
+            + "never if left out. Must be after validFrom.")
+    private String validUntil;
 
     public RegistryRef getRegistry() {
         return registry;
@@ -85,5 +99,31 @@ public class RepositoryAccessSpec {
 
     public void setCredentials(CredentialsSpec credentials) {
         this.credentials = credentials;
+    }
+
+    public String getValidFrom() {
+        return validFrom;
+    }
+
+    public void setValidFrom(String validFrom) {
+        this.validFrom = validFrom;
+    }
+
+    public String getValidUntil() {
+        return validUntil;
+    }
+
+    public void setValidUntil(String validUntil) {
+        this.validUntil = validUntil;
+    }
+
+    /** {@link #getValidFrom()} as an instant, null when not set; throws IllegalArgumentException when unreadable. */
+    public Instant validFromInstant() {
+        return validFrom == null ? null : Timestamps.parse(validFrom);
+    }
+
+    /** {@link #getValidUntil()} as an instant, null when not set; throws IllegalArgumentException when unreadable. */
+    public Instant validUntilInstant() {
+        return validUntil == null ? null : Timestamps.parse(validUntil);
     }
 }

@@ -56,7 +56,7 @@ class CrdManifestsTest {
     @ParameterizedTest
     @CsvSource({
         "03-crd-registryauths.yaml, Service Ready Age",
-        "03-crd-repositoryaccesses.yaml, Registry Subjects Repositories Ready Age"
+        "03-crd-repositoryaccesses.yaml, Registry Subjects Repositories Validity Ready Age"
     })
     void kubectlShowsTheColumnsInTheirDeclaredOrder(String committed, String expected) throws IOException {
         CustomResourceDefinition crd = Serialization.unmarshal(Files.readString(manifestsDir().resolve(committed)));
@@ -157,12 +157,14 @@ class CrdManifestsTest {
                 crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("spec");
         assertThat(spec.getRequired()).contains("registry").doesNotContain("subjects");
         assertThat(spec.getXKubernetesValidations())
-                .singleElement()
-                .satisfies(rule -> {
+                .anySatisfy(rule -> {
                     assertThat(rule.getRule())
                             .isEqualTo("has(self.credentials) || (has(self.subjects) && size(self.subjects) > 0)");
                     assertThat(rule.getMessage()).isEqualTo("a grant needs subjects, credentials or both");
                 });
+        assertThat(spec.getXKubernetesValidations()).extracting(r -> r.getMessage())
+                .contains("validUntil must be after validFrom");
+        assertThat(spec.getProperties().get("validUntil").getPattern()).isEqualTo(Timestamps.PATTERN);
     }
 
     @Test

@@ -139,6 +139,40 @@ class ValidationRulesTest {
         assertThat(grantViolations(credentials("rotationPeriod: 1h, gracePeriod: 60m"))).hasSize(1);
     }
 
+    @Test
+    void aValidityPeriodMustEndAfterItStarts() {
+        String grant = """
+                spec:
+                  registry: {name: main}
+                  subjects: [{kind: User, name: contractor}]
+                  repositories: ["team-a/**"]
+                  actions: [pull, push]
+                  %s
+                """;
+        assertThat(grantViolations(grant.formatted("validUntil: \"2026-07-01T00:00:00Z\""))).isEmpty();
+        // One second later, written in another zone: compared as instants, not as text.
+        assertThat(grantViolations(grant.formatted(
+                "validFrom: \"2026-07-01T00:00:00Z\"\n  validUntil: \"2026-07-01T02:00:01+02:00\""))).isEmpty();
+        assertThat(grantViolations(grant.formatted(
+                "validFrom: \"2026-07-01T00:00:00Z\"\n  validUntil: \"2026-07-01T02:00:00+02:00\"")))
+                .containsExactly(".spec: validUntil must be after validFrom");
+        assertThat(grantViolations(grant.formatted(
+                "validFrom: \"2026-07-02T00:00:00Z\"\n  validUntil: \"2026-07-01T00:00:00Z\"")))
+                .containsExactly(".spec: validUntil must be after validFrom");
+    }
+
+    @Test
+    void timestampsAreRfc3339WithAZone() {
+        java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(Timestamps.PATTERN);
+        assertThat(List.of("2026-07-01T00:00:00Z", "2026-07-01T00:00:00.25+02:00"))
+                .allMatch(t -> pattern.matcher(t).matches());
+        assertThat(List.of("2026-07-01", "2026-07-01T00:00:00", "2026-07-01 00:00:00Z", "tomorrow"))
+                .noneMatch(t -> pattern.matcher(t).matches());
+        assertThat(Timestamps.parse("2026-07-01T02:00:00+02:00")).isEqualTo(java.time.Instant.parse("2026-07-01T00:00:00Z"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Timestamps.parse("2026-13-01T00:00:00Z"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     private static String credentials(String periods) {
         return """
                 spec:

@@ -13,6 +13,7 @@ import io.registryauth.realm.policy.Policy;
 import io.registryauth.realm.policy.Subject;
 import io.registryauth.realm.policy.SubjectKind;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,6 +39,7 @@ public final class GrantModel {
     public static final String INVALID_SUBJECT = "InvalidSubject";
     public static final String NOTHING_GRANTED = "NothingGranted";
     public static final String INVALID_CREDENTIALS = "InvalidCredentials";
+    public static final String INVALID_VALIDITY = "InvalidValidity";
 
     /** One reason a grant is not enforced, with a message a person can act on. */
     public record Problem(String reason, String message) {
@@ -66,6 +68,7 @@ public final class GrantModel {
         }
         subjectProblems(spec, problems);
         credentialsProblems(grant, spec.getCredentials(), problems);
+        validityProblems(spec, problems);
         List<String> validPatterns = new ArrayList<>();
         for (String pattern : spec.getRepositories()) {
             Optional<String> problem = Policy.patternProblem(pattern);
@@ -99,7 +102,54 @@ public final class GrantModel {
             subjects.add(new Subject(SubjectKind.ROBOT, RobotSecret.robotName(grant)));
         }
         return new Grant(namespace + "/" + grant.getMetadata().getName(), subjects, spec.getRepositories(),
-                actions(spec), spec.isCatalog());
+                actions(spec), spec.isCatalog()).validBetween(spec.validFromInstant(), spec.validUntilInstant());
+    }
+
+    /**
+     * Where a grant with a validity period is at {@code now} (empty for a grant without one), judged by the
+     * same {@link Grant#validity} the realm uses; only meaningful when {@link #problems} is empty.
+     */
+    public static Optional<Grant.Validity> validity(RepositoryAccess grant, Instant now) {
+        RepositoryAccessSpec spec = grant.getSpec();
+        if (spec == null || (spec.getValidFrom() == null && spec.getValidUntil() == null)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Grant(null, List.of(), List.of(), Set.of(), false)
+                .validBetween(spec.validFromInstant(), spec.validUntilInstant()).validity(now));
+    }
+
+    /** The next instant after {@code now} at which the grant starts or stops counting, if any. */
+    public static Optional<Instant> nextBoundary(RepositoryAccess grant, Instant now) {
+        RepositoryAccessSpec spec = grant.getSpec();
+        if (spec == null) {
+            return Optional.empty();
+        }
+        Instant next = null;
+        for (Instant boundary : new Instant[] {spec.validFromInstant(), spec.validUntilInstant()}) {
+            if (boundary != null && boundary.isAfter(now) && (next == null || boundary.isBefore(next))) {
+                next = boundary;
+            }
+        }
+        return Optional.ofNullable(next);
+    }
+
+    private static void validityProblems(RepositoryAccessSpec spec, List<Problem> problems) {
+        Instant from = null;
+        Instant until = null;
+        try {
+            from = spec.validFromInstant();
+        } catch (IllegalArgumentException e) {
+            problems.add(new Problem(INVALID_VALIDITY, "spec.validFrom: " + e.getMessage()));
+        }
+        try {
+            until = spec.validUntilInstant();
+        } catch (IllegalArgumentException e) {
+            problems.add(new Problem(INVALID_VALIDITY, "spec.validUntil: " + e.getMessage()));
+        }
+        if (from != null && until != null && !until.isAfter(from)) {
+            problems.add(new Problem(INVALID_VALIDITY, "spec.validUntil (" + spec.getValidUntil()
+                    + ") must be after spec.validFrom (" + spec.getValidFrom() + ")"));
+        }
     }
 
     /**

@@ -206,7 +206,7 @@ public final class RealmModel {
                 : spec.getRealm();
         RealmConfig config = new RealmConfig(ResourceNames.key(auth), spec.getService(), ResourceNames.issuer(auth),
                 realmUrl, ttl, refreshTtl, keys.get(), stored.get().refreshKeys(), spec.getAuthentication().isAnonymous(),
-                Policy.compile(grants), sources);
+                Policy.compile(grants, settings.clock().instant()), sources);
         return new Outcome(Optional.of(config), problems);
     }
 }

@@ -24,6 +24,7 @@ import io.registryauth.operator.OperatorSettings;
 import io.registryauth.operator.ResourceNames;
 import io.registryauth.operator.model.GrantModel;
 import io.registryauth.operator.tolerance.Unreadable;
+import io.registryauth.realm.policy.Grant;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -48,6 +49,7 @@ public class RepositoryAccessReconciler implements Reconciler<RepositoryAccess>,
     static final String REGISTRY_AUTH_NOT_READY = "RegistryAuthNotReady";
     static final String SERVICE_ACCOUNT_INDEX = "pull-service-accounts";
     static final String CREDENTIALS_CONFLICT = "CredentialsConflict";
+    static final String ACTIVE = "Active";
 
     private final OperatorSettings settings;
 
@@ -204,6 +206,8 @@ public class RepositoryAccessReconciler implements Reconciler<RepositoryAccess>,
                         "GrantRejected", reason + ": " + message);
             }
         }
+        conditions = validityConditions(conditions, problems.isEmpty() ? GrantModel.validity(grant, now)
+                : Optional.empty(), grant, generation, now);
         next.setConditions(conditions);
         if (!next.equals(previous)) {
             // Replaced under the resourceVersion read, not JSON-patched against a cache that may lag (whose list
@@ -216,6 +220,47 @@ public class RepositoryAccessReconciler implements Reconciler<RepositoryAccess>,
         UpdateControl<RepositoryAccess> control = UpdateControl.noUpdate();
         // Come back for the rotation or the end of the previous password's grace.
         nextLook.ifPresent(at -> control.rescheduleAfter(Duration.between(now, at).plusSeconds(1)));
+        // And when the grant starts or stops counting, so the Active condition follows (the realm does not wait).
+        Optional<Instant> boundary = problems.isEmpty() ? GrantModel.nextBoundary(grant, now) : Optional.empty();
+        if (boundary.isPresent() && (nextLook.isEmpty() || boundary.get().isBefore(nextLook.get()))) {
+            control.rescheduleAfter(Duration.between(now, boundary.get()).plusMillis(100));
+        }
         return control;
+    }
+
+    /**
+     * The Active condition of a grant with a validity period (True while it counts; reason Pending, Active or
+     * Expired, what the Validity column shows), and Ready false outside the period; no Active condition for a
+     * grant without one.
+     */
+    static List<Condition> validityConditions(List<Condition> conditions, Optional<Grant.Validity> validity,
+                                              RepositoryAccess grant, Long generation, Instant now) {
+        if (validity.isEmpty()) {
+            return new java.util.ArrayList<>(conditions.stream().filter(c -> !ACTIVE.equals(c.getType())).toList());
+        }
+        String from = grant.getSpec().getValidFrom();
+        String until = grant.getSpec().getValidUntil();
+        String reason;
+        String message;
+        switch (validity.get()) {
+            case PENDING -> {
+                reason = "Pending";
+                message = "Counts from " + from;
+            }
+            case EXPIRED -> {
+                reason = "Expired";
+                message = "Stopped counting at " + until;
+            }
+            default -> {
+                reason = "Active";
+                message = until == null ? "Counts since " + from : "Counts until " + until;
+            }
+        }
+        boolean active = validity.get() == Grant.Validity.ACTIVE;
+        List<Condition> out = Conditions.set(conditions, ACTIVE, active, reason, message, generation, now);
+        if (!active && Conditions.isTrue(out, Conditions.READY)) {
+            out = Conditions.set(out, Conditions.READY, false, reason, message, generation, now);
+        }
+        return out;
     }
 }

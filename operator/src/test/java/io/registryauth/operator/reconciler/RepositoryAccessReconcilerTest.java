@@ -114,6 +114,42 @@ class RepositoryAccessReconcilerTest {
         assertThat(fixed.getStatus().getObservedGeneration()).isEqualTo(2L);
     }
 
+    @Test
+    void aTimeBoundGrantGoesFromPendingToActiveToExpiredWithoutAnEdit() {
+        RegistryAuth auth = cluster.client.resource(
+                cluster.registryAuth("registry", "main", "registry.example.com")).create();
+        await("Ready", () -> cluster.get(auth), RegistryAuthReconcilerTest::ready);
+        java.time.Instant now = cluster.clock.instant();
+        RepositoryAccess timed = grant("registry", "contract", null, List.of("team/**"));
+        timed.getSpec().setValidFrom(now.plusSeconds(2).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        timed.getSpec().setValidUntil(now.plusSeconds(4).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        RepositoryAccess created = cluster.client.resource(timed).create();
+        RepositoryAccess pending = await("Pending", () -> get(created),
+                g -> "False/Pending".equals(condition(g, "Active")));
+        assertThat(condition(pending, "Ready")).isEqualTo("False/Pending");
+        assertThat(condition(pending, "Accepted")).isEqualTo("True/Accepted");
+        // Requeued at each boundary (two seconds ahead): nothing edits the grant from here on; the operator's
+        // clock is moved along before the requeue comes.
+        cluster.clock.advance(java.time.Duration.ofSeconds(2));
+        await("Active", () -> get(created), g -> "True/Active".equals(condition(g, "Active"))
+                && "True/Ready".equals(condition(g, "Ready")));
+        cluster.clock.advance(java.time.Duration.ofSeconds(2));
+        RepositoryAccess expired = await("Expired", () -> get(created),
+                g -> "False/Expired".equals(condition(g, "Active")));
+        assertThat(condition(expired, "Ready")).isEqualTo("False/Expired");
+        assertThat(expired.getStatus().condition("Active").map(Condition::getMessage).orElseThrow())
+                .contains(timed.getSpec().getValidUntil());
+
+        // Without a validity period there is no Active condition.
+        cluster.client.resources(RepositoryAccess.class).inNamespace("registry").withName("contract").edit(g -> {
+            g.getSpec().setValidFrom(null);
+            g.getSpec().setValidUntil(null);
+            return g;
+        });
+        RepositoryAccess plain = await("Ready again", () -> get(created), g -> "True/Ready".equals(condition(g, "Ready")));
+        assertThat(plain.getStatus().getConditions()).extracting(Condition::getType).containsExactly("Accepted", "Ready");
+    }
+
     private List<Event> events(String namespace, String name) {
         return cluster.client.v1().events().inNamespace(namespace).list().getItems().stream()
                 .filter(e -> name.equals(e.getInvolvedObject().getName()))

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What one token request came to, filled in as the request goes and written as one audit line when
@@ -28,6 +29,8 @@ final class Decision {
     volatile String grant;
     /** For the refresh grant: how long ago the session's login was. */
     volatile Duration sessionAge;
+    /** Per requested scope not wholly granted, a short reason code ({@code Explainer.reasonCode}). */
+    volatile Map<String, String> denied = Map.of();
 
     Decision(String clientAddress) {
         this.clientAddress = clientAddress;
@@ -58,6 +61,11 @@ final class Decision {
         }
         if (reason != null) {
             line.put("reason", reason);
+        }
+        if (!denied.isEmpty()) {
+            JsonObject why = new JsonObject();
+            denied.forEach(why::put);
+            line.put("denied", why);
         }
         return line.encode();
     }

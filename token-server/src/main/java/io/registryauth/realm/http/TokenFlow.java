@@ -11,12 +11,15 @@ import io.registryauth.realm.auth.Identity;
 import io.registryauth.realm.auth.RefreshTokens;
 import io.registryauth.realm.auth.Session;
 import io.registryauth.realm.auth.Unclaimed;
+import io.registryauth.realm.policy.Explainer;
 import io.registryauth.realm.scope.ResourceScope;
 import io.registryauth.realm.sign.AccessTokenIssuer;
 import io.registryauth.realm.sign.AccessTokenIssuer.IssuedToken;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -155,7 +158,29 @@ final class TokenFlow {
                  Decision decision) {
         List<ResourceScope> granted = realm.policy().authorize(who, requested);
         decision.granted = granted;
+        if (!granted.equals(requested)) {
+            decision.denied = denied(realm, who, requested, granted);
+        }
         return new Answer(issuer.issue(realm, who, granted, now), granted, refreshToken);
+    }
+
+    /** For the audit: each requested scope not wholly granted, with why (no secret reaches these codes). */
+    private static Map<String, String> denied(RealmConfig realm, Identity who, List<ResourceScope> requested,
+                                              List<ResourceScope> granted) {
+        Map<String, String> denied = new LinkedHashMap<>();
+        for (ResourceScope asked : requested) {
+            ResourceScope got = null;
+            for (ResourceScope g : granted) {
+                if (g.name().equals(asked.name()) && g.typeWithClass().equals(asked.typeWithClass())) {
+                    got = g;
+                    break;
+                }
+            }
+            if (got == null || !Explainer.missing(asked.actions(), got.actions()).isEmpty()) {
+                denied.put(asked.toScopeString(), Explainer.reasonCode(realm.policy(), who, asked, got));
+            }
+        }
+        return denied;
     }
 
     /** The rest of the request must run on the lane of {@code cost}; nothing was counted or recorded yet. */

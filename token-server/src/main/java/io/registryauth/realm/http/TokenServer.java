@@ -41,6 +41,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -243,7 +244,7 @@ public final class TokenServer {
         FormFields query = FormFields.decode(ctx.request().query());
         RealmConfig realm = resolveRealm(state.current(), query.first("service"), decision);
         ctx.put(RealmConfig.class.getName(), realm);
-        List<ResourceScope> requested = ScopeParser.parse(query.all("scope"));
+        List<ResourceScope> requested = parseScopes(query.all("scope"), decision);
         decision.requested = requested;
 
         String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
@@ -308,7 +309,7 @@ public final class TokenServer {
         Decision decision = ctx.get(Decision.CONTEXT_KEY);
         RealmConfig realm = resolveRealm(state.current(), form.first("service"), decision);
         ctx.put(RealmConfig.class.getName(), realm);
-        List<ResourceScope> requested = ScopeParser.parse(form.all("scope"));
+        List<ResourceScope> requested = parseScopes(form.all("scope"), decision);
         decision.requested = requested;
 
         String grantType = form.first("grant_type");
@@ -494,6 +495,35 @@ public final class TokenServer {
 
     private WorkLane laneOf(Cost cost) {
         return cost == Cost.HASH ? hashLane : remoteLane;
+    }
+
+    /** The requested scopes; a malformed one is refused (400) and audited as {@code malformed-scope}. */
+    private static List<ResourceScope> parseScopes(List<String> raw, Decision decision) {
+        try {
+            return ScopeParser.parse(raw);
+        } catch (RealmException e) {
+            String bad = "";
+            for (String value : raw) {
+                try {
+                    ScopeParser.parse(List.of(value));
+                } catch (RealmException one) {
+                    bad = value;
+                    break;
+                }
+            }
+            decision.denied = Map.of(printable(bad), "malformed-scope");
+            throw e;
+        }
+    }
+
+    /** Client input for a log line: printable ASCII only, at most 100 characters. */
+    private static String printable(String value) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < value.length() && out.length() < 100; i++) {
+            char c = value.charAt(i);
+            out.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return out.toString();
     }
 
     /** Client input echoed in an error message: quoted, and cut short so an error stays small. */

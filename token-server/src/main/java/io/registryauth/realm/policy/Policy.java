@@ -3,6 +3,7 @@ package io.registryauth.realm.policy;
 import io.registryauth.realm.auth.Identity;
 import io.registryauth.realm.scope.RepositoryNames;
 import io.registryauth.realm.scope.ResourceScope;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -39,6 +40,11 @@ import java.util.Set;
  * Patterns that {@link #patternProblem} rejects and grant actions other than pull, push, delete and
  * {@code *} are ignored at compile time; the producer of grants reports them. Immutable and thread-safe
  * once compiled.
+ *
+ * <p>Time-bound grants ({@link Grant#validFrom()}, {@link Grant#validUntil()}): a policy is compiled for one
+ * instant and indexes only the grants in force then; it keeps every grant it was given and the interval
+ * within which that selection holds ({@link #inForceAt}), and {@link #at} recompiles for an instant outside
+ * it. The index itself never looks at the time, so a request costs the same with or without such grants.
  */
 public final class Policy {
     static final int PULL = 1;
@@ -58,17 +64,114 @@ public final class Policy {
     /** Whether any subject names a source: only then are the source-keyed entries looked up. */
     private final boolean hasSourcedSubjects;
 
+    /** Every grant handed to {@link #compile(Collection, Instant)}, in force or not. */
+    private final List<Grant> grants;
+    /** This index holds from activeFrom (inclusive) to activeUntil (exclusive): no grant starts or ends between. */
+    private final Instant activeFrom;
+    private final Instant activeUntil;
+    /** The grants not yet, or no longer, in force, indexed as if they were (null when there are none). */
+    private final Policy pending;
+    private final Policy expired;
+
     private Policy(Map<SubjectKind, Map<String, SubjectRules>> bySubject, int size, boolean sourced) {
         this.bySubject = bySubject;
         this.size = size;
         this.hasSourcedSubjects = sourced;
+        this.grants = List.of();
+        this.activeFrom = Instant.MIN;
+        this.activeUntil = Instant.MAX;
+        this.pending = null;
+        this.expired = null;
+    }
+
+    private Policy(Policy index, List<Grant> grants, Instant activeFrom, Instant activeUntil, Policy pending,
+                   Policy expired) {
+        this.bySubject = index.bySubject;
+        this.size = index.size;
+        this.hasSourcedSubjects = index.hasSourcedSubjects;
+        this.grants = grants;
+        this.activeFrom = activeFrom;
+        this.activeUntil = activeUntil;
+        this.pending = pending;
+        this.expired = expired;
     }
 
     public static Policy empty() {
         return EMPTY;
     }
 
+    /** The grants in force now ({@link #compile(Collection, Instant)} at the system clock's instant). */
     public static Policy compile(Collection<Grant> grants) {
+        return compile(grants, Instant.now());
+    }
+
+    /**
+     * Indexes the grants in force at {@code now} and remembers the others: {@link #at} moves the policy to
+     * another instant, and explanations name the grants that are pending or expired.
+     */
+    public static Policy compile(Collection<Grant> grants, Instant now) {
+        List<Grant> active = new ArrayList<>(grants.size());
+        List<Grant> pending = new ArrayList<>();
+        List<Grant> expired = new ArrayList<>();
+        Instant from = Instant.MIN;
+        Instant until = Instant.MAX;
+        for (Grant grant : grants) {
+            switch (grant.validity(now)) {
+                case ACTIVE -> active.add(grant);
+                case PENDING -> pending.add(grant);
+                case EXPIRED -> expired.add(grant);
+            }
+            for (Instant boundary : new Instant[] {grant.validFrom(), grant.validUntil()}) {
+                if (boundary == null) {
+                    continue;
+                }
+                if (now.isBefore(boundary)) {
+                    until = boundary.isBefore(until) ? boundary : until;
+                } else {
+                    from = boundary.isAfter(from) ? boundary : from;
+                }
+            }
+        }
+        return new Policy(index(active), List.copyOf(grants), from, until,
+                pending.isEmpty() ? null : index(pending), expired.isEmpty() ? null : index(expired));
+    }
+
+    /** Every grant this policy was compiled from, in force at its instant or not. */
+    public List<Grant> grants() {
+        return grants;
+    }
+
+    /** Whether this policy's selection of grants is the one in force at {@code now}. */
+    public boolean inForceAt(Instant now) {
+        return !now.isBefore(activeFrom) && now.isBefore(activeUntil);
+    }
+
+    /** Whether some grant starts or ends at some instant, so the policy must be moved along with time. */
+    public boolean timeBound() {
+        return !activeFrom.equals(Instant.MIN) || !activeUntil.equals(Instant.MAX);
+    }
+
+    /** The first instant at which another selection of grants is in force ({@link Instant#MAX}: none). */
+    public Instant activeUntil() {
+        return activeUntil;
+    }
+
+    /** This policy as it is at {@code now}: itself when nothing starts or ends in between, else recompiled. */
+    public Policy at(Instant now) {
+        return inForceAt(now) ? this : compile(grants, now);
+    }
+
+    /** The grants not yet in force, indexed as if they were; null when there are none. */
+    Policy pendingGrants() {
+        return pending;
+    }
+
+    /** The grants no longer in force, indexed as if they were; null when there are none. */
+    Policy expiredGrants() {
+        return expired;
+    }
+
+    private static Policy index(Collection<Grant> grants) {
         Map<SubjectKind, Map<String, SubjectRules.Builder>> builders = new EnumMap<>(SubjectKind.class);
         boolean sourced = false;
         for (Grant grant : grants) {
