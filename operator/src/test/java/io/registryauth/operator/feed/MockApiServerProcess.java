@@ -16,9 +16,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A mock API server in a JVM of its own, so that what a benchmark measures in its own heap is the client
- * side only. {@link #main} fills the server ({@link StartupAtScaleBenchmark#fill}), prints {@code PORT <n>}
- * and serves until its standard input closes.
+ * A mock API server in a JVM of its own, so that what a benchmark measures in its own heap (or in another
+ * process) is the client side only. {@link #main} fills the server ({@link StartupAtScaleBenchmark#fill} or
+ * {@link ClusterModeMemoryBenchmark#fill}), prints {@code PORT <n>} and serves until its standard input
+ * closes.
  */
 final class MockApiServerProcess implements AutoCloseable {
     /** The mock server logs every request at INFO; held so the level sticks. */
@@ -33,9 +34,23 @@ final class MockApiServerProcess implements AutoCloseable {
 
     /** Starts a server holding {@code good} good and {@code bad} unreadable grants; returns once it is filled. */
     static MockApiServerProcess start(int good, int bad) throws Exception {
+        return start("startup", Integer.toString(good), Integer.toString(bad));
+    }
+
+    /**
+     * Starts a server filled as {@link ClusterModeMemoryBenchmark#fill} does: one RegistryAuth without keys,
+     * {@code users} htpasswd users, {@code grants} user grants and {@code robots} robot grants.
+     */
+    static MockApiServerProcess cluster(int grants, int users, int robots) throws Exception {
+        return start("cluster", Integer.toString(grants), Integer.toString(users), Integer.toString(robots));
+    }
+
+    private static MockApiServerProcess start(String... args) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process process = new ProcessBuilder(java.toString(), "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                MockApiServerProcess.class.getName(), Integer.toString(good), Integer.toString(bad))
+        List<String> command = new java.util.ArrayList<>(List.of(java.toString(), "-Xmx2g", "-cp",
+                System.getProperty("java.class.path"), MockApiServerProcess.class.getName()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         for (String line; (line = out.readLine()) != null; ) {
@@ -65,7 +80,12 @@ final class MockApiServerProcess implements AutoCloseable {
                 new KubernetesCrudDispatcher(List.of()), false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         try (KubernetesClient client = server.createClient(Clients::configure)) {
-            StartupAtScaleBenchmark.fill(client, Integer.parseInt(args[0]), Integer.parseInt(args[1]));
+            if (args[0].equals("cluster")) {
+                ClusterModeMemoryBenchmark.fill(client, Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+                        Integer.parseInt(args[3]));
+            } else {
+                StartupAtScaleBenchmark.fill(client, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            }
         }
         System.out.println("PORT " + server.getPort());
         System.out.flush();
