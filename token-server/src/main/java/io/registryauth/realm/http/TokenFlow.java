@@ -95,6 +95,7 @@ final class TokenFlow {
             throttle.recordSuccess(sourceName, user, decision.clientAddress);
             decision.subject = admitted.identity().name();
             decision.authenticator = admitted.identity().authenticator();
+            decision.describe(admitted.identity());
             return admitted;
         }
         throttle.recordFailure(sourceName, user, decision.clientAddress, now);
@@ -129,6 +130,7 @@ final class TokenFlow {
         }
         AuthResult result = source == null ? null : source.recheck(realm, session);
         if (result instanceof AuthResult.Admitted admitted) {
+            decision.describe(admitted.identity());
             return admitted;
         }
         if (result instanceof AuthResult.Unavailable down) {
