@@ -65,6 +65,7 @@ public final class GrantModel {
                     + " does not exist"));
         }
         subjectProblems(spec, problems);
+        WorkloadSubjects.problems(spec, target, problems);
         credentialsProblems(grant, spec.getCredentials(), problems);
         List<String> validPatterns = new ArrayList<>();
         for (String pattern : spec.getRepositories()) {
@@ -114,6 +115,7 @@ public final class GrantModel {
                     blank(subject.getNamespace()) ? grantNamespace : subject.getNamespace(), subject.getName());
             case ANONYMOUS -> Subject.anonymous();
             case AUTHENTICATED -> Subject.authenticated();
+            case WORKLOAD -> WorkloadSubjects.subject(subject);
         };
     }
 
@@ -224,6 +226,7 @@ public final class GrantModel {
             case SERVICE_ACCOUNT -> "ServiceAccount";
             case ANONYMOUS -> "Anonymous";
             case AUTHENTICATED -> "Authenticated";
+            case WORKLOAD -> "Workload";
         };
     }
 
