@@ -161,5 +161,8 @@ class WorkloadAuthenticatorTest {
         login("ci", token);
         assertThat(authenticator.cost(realm, credentials)).isEqualTo(Authenticator.Cost.CHEAP);
         assertThat(ci.jwksCalls.get()).isEqualTo(1);
+        login("ci", jobToken(c -> c.audience("elsewhere")));
+        assertThat(authenticator.metrics()).extracting(m -> m.name() + "=" + m.value().getAsLong())
+                .containsExactly("registry_auth_workload_logins_total=1", "registry_auth_workload_refusals_total=1");
     }
 }

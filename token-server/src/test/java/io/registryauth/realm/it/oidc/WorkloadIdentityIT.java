@@ -208,16 +208,23 @@ class WorkloadIdentityIT {
 
     @Test
     void anotherBranchRepositoryOwnerOrAudienceIsRefused() throws Exception {
-        Skopeo.Result feature = push(job("ci-github", "gh-app-feature"), "acme/app/api:feature");
+        String featureToken = job("ci-github", "gh-app-feature");
+        Skopeo.Result feature = push(featureToken, "acme/app/api:feature");
         assertThat(feature.succeeded()).as("a feature-branch job: %s", feature.stderr()).isFalse();
+        // Admitted (a valid job token), granted nothing: the refusal is the grant's, not the login's.
+        assertThat(granted(featureToken, "repository:acme/app/api:push")).isEmpty();
 
         String other = job("ci-github", "gh-other-repo");
         Skopeo.Result otherRepository = push(other, "acme/app/api:other");
         assertThat(otherRepository.succeeded()).as("acme/other's job pushing acme/app").isFalse();
         push(other, "acme/other/api:1").requireSuccess("acme/other's job pushing its own repository");
 
-        Skopeo.Result lookalike = push(job("ci-github", "gh-lookalike-owner"), "acme/app/api:lookalike");
+        String lookalikeToken = job("ci-github", "gh-lookalike-owner");
+        Skopeo.Result lookalike = push(lookalikeToken, "acme/app/api:lookalike");
         assertThat(lookalike.succeeded()).as("an owner named acme with another numeric id").isFalse();
+        assertThat(granted(lookalikeToken, "repository:acme/app/api:push")).isEmpty();
+        assertThat(granted(other, "repository:acme/app/api:push")).isEmpty();
+        assertThat(granted(other, "repository:acme/other/api:push")).hasSize(1);
 
         String githubAudience = job("ci-github", "gh-app-github-audience");
         Skopeo.Result audience = push(githubAudience, "acme/app/api:audience");
@@ -232,8 +239,10 @@ class WorkloadIdentityIT {
     void environmentJobIsMatchedOnItsClaimsNotOnTheEscapedSub() throws Exception {
         String token = job("ci-github", "gh-app-env");
         push(token, "deploy/acme-app:1").requireSuccess("acme/app's prod:eu deployment");
-        Skopeo.Result main = push(job("ci-github", "gh-app-main"), "deploy/acme-app:2");
+        String mainToken = job("ci-github", "gh-app-main");
+        Skopeo.Result main = push(mainToken, "deploy/acme-app:2");
         assertThat(main.succeeded()).as("the same repository's job without the environment").isFalse();
+        assertThat(granted(mainToken, "repository:deploy/acme-app:push")).isEmpty();
     }
 
     @Test
@@ -242,6 +251,8 @@ class WorkloadIdentityIT {
         String fork = job("ci-gitlab", "gl-fork-mr");
         assertThat(push(fork, "acme/app/web:fork").succeeded()).as("fork MR pushing the upstream's images").isFalse();
         assertThat(push(fork, "mallory/app/web:fork").succeeded()).as("fork MR pushing its own path").isFalse();
+        assertThat(granted(fork, "repository:acme/app/web:push")).isEmpty();
+        assertThat(granted(fork, "repository:mallory/app/web:push")).isEmpty();
     }
 
     @Test
@@ -281,6 +292,13 @@ class WorkloadIdentityIT {
         clock.offset = SESSION_MAX_AGE.plusSeconds(1);
         TokenClient.Answer over = tokens.refresh(refresh, scope);
         assertThat(over.status()).isEqualTo(401);
+    }
+
+    /** Logs in with the token (it must be admitted) and returns what the realm grants of {@code scope}. */
+    static io.vertx.core.json.JsonArray granted(String token, String scope) {
+        TokenClient.Answer answer = tokens.get(new Login("ci", token), false, scope);
+        assertThat(answer.status()).as(answer.body().encode()).isEqualTo(200);
+        return TokenClient.claims(answer.accessToken()).getJsonArray("access");
     }
 
     private static void waitUntil(Instant instant) throws InterruptedException {
