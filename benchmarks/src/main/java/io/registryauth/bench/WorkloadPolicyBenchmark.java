@@ -112,7 +112,7 @@ public class WorkloadPolicyBenchmark {
         int granted = 0;
         for (int c = 0; c < CALLERS; c++) {
             int i = random.nextInt(grants);
-            int owner = i % owners;
+            int owner = shape.equals("sharedKey") ? 0 : i % owners;
             String repository = "org-" + owner + "/repo-" + i;
             Map<String, Object> claims = new HashMap<>();
             claims.put("iss", "https://token.actions.githubusercontent.com");
@@ -153,6 +153,36 @@ public class WorkloadPolicyBenchmark {
     public List<ResourceScope> authorize() {
         int c = next++ & (CALLERS - 1);
         return policy.authorize(callers[c], requests[c]);
+    }
+
+    /**
+     * CPU time per compile and per decision on this thread, which a busy machine skews far less than JMH's
+     * wall-clock averages: {@code java -cp benchmarks/target/benchmarks.jar
+     * io.registryauth.bench.WorkloadPolicyBenchmark [rounds]}.
+     */
+    public static void main(String[] args) {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (String shape : List.of("mixed", "sharedKey")) {
+            WorkloadPolicyBenchmark bench = new WorkloadPolicyBenchmark();
+            bench.grants = 10_000;
+            bench.shape = shape;
+            bench.setUp();
+            int decisions = shape.equals("mixed") ? 200_000 : 1_000;
+            for (int round = 1; round <= rounds; round++) {
+                long start = cpu.getCurrentThreadCpuTime();
+                for (int i = 0; i < 5; i++) {
+                    bench.compile();
+                }
+                long compiled = cpu.getCurrentThreadCpuTime();
+                for (int i = 0; i < decisions; i++) {
+                    bench.authorize();
+                }
+                long decided = cpu.getCurrentThreadCpuTime();
+                System.out.printf("%s round %d: compile %.0f ms CPU, decision %.2f us CPU%n", shape, round,
+                        (compiled - start) / 5e6, (decided - compiled) / 1e3 / decisions);
+            }
+        }
     }
 
     /** What a realm swap costs when the grants change (conditions compiled, CEL included). */

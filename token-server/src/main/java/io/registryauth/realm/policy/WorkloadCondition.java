@@ -64,12 +64,12 @@ final class WorkloadCondition {
 
     /** The compiled condition, or empty when {@link #problem} would name one. */
     static Optional<WorkloadCondition> compile(String expression) {
-        if (problem(expression).isPresent()) {
+        if (expression.length() > MAX_CHARS) {
             return Optional.empty();
         }
         try {
             return Optional.of(new WorkloadCondition(expression, CEL.createProgram(CEL.compile(expression).getAst())));
-        } catch (CelValidationException | CelEvaluationException e) {
+        } catch (CelValidationException | CelEvaluationException | RuntimeException e) {
             return Optional.empty();
         }
     }

@@ -47,6 +47,15 @@ public record WorkloadMatch(String provider, Map<String, String> claims, Map<Str
 
     /** Why these conditions cannot be used, each in words a person can act on; empty when they are fine. */
     public List<String> problems() {
+        List<String> problems = structuralProblems();
+        if (condition != null) {
+            WorkloadCondition.problem(condition).ifPresent(p -> problems.add("condition: " + p));
+        }
+        return problems;
+    }
+
+    /** The problems of everything but the CEL condition (which the policy compiles once, separately). */
+    List<String> structuralProblems() {
         List<String> problems = new ArrayList<>();
         if (provider == null || provider.isBlank()) {
             problems.add("a Workload subject needs a provider");
@@ -73,9 +82,6 @@ public record WorkloadMatch(String provider, Map<String, String> claims, Map<Str
                         + "; pin " + name + " to an exact value in 'claims'");
             }
             globProblem(e.getValue()).ifPresent(p -> problems.add("claimPatterns." + name + ": " + p));
-        }
-        if (condition != null) {
-            WorkloadCondition.problem(condition).ifPresent(p -> problems.add("condition: " + p));
         }
         return problems;
     }

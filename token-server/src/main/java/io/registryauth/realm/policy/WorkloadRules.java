@@ -99,6 +99,7 @@ final class WorkloadRules {
         private final Map<String, Map<String, List<Entry>>> byProvider = new HashMap<>();
         private final Map<String, Set<String>> indexClaims = new HashMap<>();
         private final Set<String> templateClaims = new LinkedHashSet<>();
+        private final Map<String, java.util.Optional<WorkloadCondition>> conditions = new HashMap<>();
 
         /**
          * Files one WORKLOAD subject with its grant's patterns; a subject whose conditions {@link WorkloadMatch#problems}
@@ -106,12 +107,13 @@ final class WorkloadRules {
          */
         void add(WorkloadMatch match, List<RepositoryPattern> patterns, int mask, boolean catalog,
                  List<String> patternSources) {
-            if (match == null || !match.problems().isEmpty()) {
+            if (match == null || !match.structuralProblems().isEmpty()) {
                 return;
             }
             WorkloadCondition condition = null;
             if (match.condition() != null) {
-                condition = WorkloadCondition.compile(match.condition()).orElse(null);
+                // Compiled once per distinct expression: many grants share one condition.
+                condition = conditions.computeIfAbsent(match.condition(), WorkloadCondition::compile).orElse(null);
                 if (condition == null) {
                     return;
                 }
