@@ -9,6 +9,10 @@ import java.util.List;
 
 /** Who can get tokens. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+        value = "!has(self.workloadIdentity) || !has(self.oidc)"
+                + " || self.workloadIdentity.all(w, self.oidc.all(o, o.issuer != w.issuer))",
+        message = "an issuer is either a workload identity provider's or an identity provider's (oidc), not both")
 public class AuthenticationSpec {
 
     /** Bounded so the API server can afford the uniqueness rule (it costs the square of the length). */

@@ -86,6 +86,16 @@ class ValidationRulesTest {
                       - {name: github, issuer: "https://token.actions.githubusercontent.com"}
                       - {name: github2, issuer: "https://token.actions.githubusercontent.com"}
                 """)).containsExactly(".spec.authentication.workloadIdentity: workload identity provider issuers must be unique");
+        assertThat(registryAuthViolations("""
+                spec:
+                  service: registry.example.com
+                  authentication:
+                    oidc:
+                      - {name: corp, issuer: "https://gitlab.example.com"}
+                    workloadIdentity:
+                      - {name: gitlab, issuer: "https://gitlab.example.com"}
+                """)).containsExactly(".spec.authentication: an issuer is either a workload identity provider's or an"
+                + " identity provider's (oidc), not both");
     }
 
     @Test

@@ -173,6 +173,17 @@ class WorkloadRoutingTest {
     }
 
     @Test
+    void oneJobsRefusedTokensNeverBlockAnothersLogin() {
+        String token = jobToken("refs/heads/main");
+        String forged = token.substring(0, token.lastIndexOf('.') + 1) + "AAAA" + token.substring(token.lastIndexOf('.') + 5);
+        for (int i = 0; i < 12; i++) {
+            assertThat(realm.get(path(), "github-actions", forged).statusCode()).isEqualTo(401);
+        }
+        // Same username, same address: the job with a valid token still gets in.
+        assertThat(realm.get(path(), "github-actions", token).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void auditLineNamesTheJobAndNeverTheToken() {
         String token = jobToken("refs/heads/main");
         assertThat(realm.get(path(), "ci", token).statusCode()).isEqualTo(200);

@@ -170,6 +170,16 @@ public final class WorkloadAuthenticator implements Authenticator {
         return new AuthResult.Admitted(session.identity(), session.binding());
     }
 
+    /**
+     * Not throttled: a signed ID token cannot be guessed, and CI jobs of many owners share runners' egress
+     * addresses and log in under the same fixed name, so one job's refused tokens must not block another's.
+     * Refusals stay cheap (keys cached, refetched at most every 30 s) and are counted in the metrics.
+     */
+    @Override
+    public boolean throttled() {
+        return false;
+    }
+
     @Override
     public Cost recheckCost(RealmConfig realm, Session session) {
         return Cost.CHEAP;
