@@ -138,7 +138,7 @@ public final class GrantModel {
             String where = "spec.subjects[" + i + "]";
             if (subject == null || subject.getKind() == null) {
                 problems.add(new Problem(INVALID_SUBJECT, where + ": kind is required (User, Group, "
-                        + "ServiceAccount, Anonymous or Authenticated)"));
+                        + "ServiceAccount, Anonymous, Authenticated or Workload)"));
             } else if (needsName(subject.getKind()) && blank(subject.getName())) {
                 problems.add(new Problem(INVALID_SUBJECT, where + ": a " + kindName(subject.getKind())
                         + " subject needs a name"));
