@@ -11,17 +11,18 @@ import io.registryauth.realm.auth.HtpasswdAuthenticator;
 import io.registryauth.realm.auth.RobotAuthenticator;
 import io.registryauth.realm.auth.ldap.LdapAuthenticator;
 import io.registryauth.realm.auth.oidc.OidcAuthenticator;
+import io.registryauth.realm.auth.oidc.WorkloadAuthenticator;
 import org.junit.jupiter.api.Test;
 
 /** The production chain: one authenticator per registered source, in the order ownership is decided. */
 class TokenServerOptionsTest {
     @Test
-    void everySourceOnceRobotsFirstThenProvidersServiceAccountsLocalUsersAndDirectories() {
+    void everySourceOnceWorkloadIssuersFirstThenRobotsProvidersServiceAccountsLocalUsersAndDirectories() {
         try (KubernetesClient client = new KubernetesClientBuilder()
                 .withConfig(new ConfigBuilder().withMasterUrl("https://127.0.0.1:1").build()).build()) {
             var names = TokenServerOptions.standard(client).authenticators().stream().map(Authenticator::name).toList();
 
-            assertThat(names).containsExactly(RobotAuthenticator.NAME, OidcAuthenticator.NAME,
+            assertThat(names).containsExactly(WorkloadAuthenticator.NAME, RobotAuthenticator.NAME, OidcAuthenticator.NAME,
                     ServiceAccountAuthenticator.NAME, HtpasswdAuthenticator.NAME, LdapAuthenticator.NAME);
         }
     }

@@ -9,6 +9,10 @@ import java.util.List;
 
 /** Who can get tokens. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+        value = "!has(self.workloadIdentity) || !has(self.oidc)"
+                + " || self.workloadIdentity.all(w, self.oidc.all(o, o.issuer != w.issuer))",
+        message = "an issuer is either a workload identity provider's or an identity provider's (oidc), not both")
 public class AuthenticationSpec {
 
     /** Bounded so the API server can afford the uniqueness rule (it costs the square of the length). */
@@ -42,6 +46,20 @@ public class AuthenticationSpec {
                     + " carrying a directory's usernamePrefix is that directory's; a bare name no htpasswd user has"
                     + " is the first unprefixed directory's.")
     private List<LdapSpec> ldap = new ArrayList<>();
+
+    @Size(max = MAX_OIDC_PROVIDERS)
+    @ValidationRule(
+            value = "self.all(p, self.exists_one(q, q.name == p.name))",
+            message = "workload identity provider names must be unique")
+    @ValidationRule(
+            value = "self.all(p, self.exists_one(q, q.issuer == p.issuer))",
+            message = "workload identity provider issuers must be unique")
+    @JsonPropertyDescription(
+            "Issuers of workload ID tokens (GitHub Actions, GitLab CI id_tokens, any OIDC issuer describing jobs)"
+                    + " accepted as the docker password under any username; grants match their claims with"
+                    + " Workload subjects. A JWT whose iss is one of these goes to that provider and to no other"
+                    + " source.")
+    private List<WorkloadIdentitySpec> workloadIdentity = new ArrayList<>();
 
     @JsonPropertyDescription("Kubernetes service-account tokens as passwords, validated with a TokenReview.")
     private ServiceAccountAuthSpec serviceAccounts = new ServiceAccountAuthSpec();
@@ -84,6 +102,14 @@ public class AuthenticationSpec {
 
     public void setLdap(List<LdapSpec> ldap) {
         this.ldap = ldap == null ? new ArrayList<>() : ldap;
+    }
+
+    public List<WorkloadIdentitySpec> getWorkloadIdentity() {
+        return workloadIdentity;
+    }
+
+    public void setWorkloadIdentity(List<WorkloadIdentitySpec> workloadIdentity) {
+        this.workloadIdentity = workloadIdentity == null ? new ArrayList<>() : workloadIdentity;
     }
 
     public ServiceAccountAuthSpec getServiceAccounts() {

@@ -143,7 +143,7 @@ class CrdManifestsTest {
         assertThat(spec.get("subjects").getItems().getSchema().getProperties().get("kind").getEnum())
                 .extracting(Object::toString)
                 .containsExactlyInAnyOrder(
-                        "\"User\"", "\"Group\"", "\"ServiceAccount\"", "\"Anonymous\"", "\"Authenticated\"");
+                        "\"User\"", "\"Group\"", "\"ServiceAccount\"", "\"Anonymous\"", "\"Authenticated\"", "\"Workload\"");
         assertThat(crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns())
                 .extracting(c -> c.getName())
                 .contains("Subjects", "Repositories", "Ready", "Age", "Secret");

@@ -69,6 +69,77 @@ class ValidationRulesTest {
     }
 
     @Test
+    void workloadProvidersNeedDistinctNamesAndIssuers() {
+        assertThat(registryAuthViolations("""
+                spec:
+                  service: registry.example.com
+                  authentication:
+                    workloadIdentity:
+                      - {name: github, issuer: "https://token.actions.githubusercontent.com"}
+                      - {name: gitlab, issuer: "https://gitlab.example.com"}
+                """)).isEmpty();
+        assertThat(registryAuthViolations("""
+                spec:
+                  service: registry.example.com
+                  authentication:
+                    workloadIdentity:
+                      - {name: github, issuer: "https://token.actions.githubusercontent.com"}
+                      - {name: github2, issuer: "https://token.actions.githubusercontent.com"}
+                """)).containsExactly(".spec.authentication.workloadIdentity: workload identity provider issuers must be unique");
+        assertThat(registryAuthViolations("""
+                spec:
+                  service: registry.example.com
+                  authentication:
+                    oidc:
+                      - {name: corp, issuer: "https://gitlab.example.com"}
+                    workloadIdentity:
+                      - {name: gitlab, issuer: "https://gitlab.example.com"}
+                """)).containsExactly(".spec.authentication: an issuer is either a workload identity provider's or an"
+                + " identity provider's (oidc), not both");
+    }
+
+    @Test
+    void workloadSubjectsArePinnedNeverOnSubAndGlobOnlyOnRefLikeClaims() {
+        assertThat(grantViolations("""
+                spec:
+                  registry: {name: main}
+                  subjects:
+                    - kind: Workload
+                      provider: github
+                      claims: {repository_owner_id: "1001", repository: acme/app}
+                      claimPatterns: {ref: refs/heads/main}
+                      condition: "claims.ref_protected == 'true'"
+                  repositories: ["${claims.repository}/**"]
+                  actions: [push]
+                """)).isEmpty();
+        assertThat(grantViolations("""
+                spec:
+                  registry: {name: main}
+                  subjects: [{kind: Workload, provider: github, claimPatterns: {ref: refs/heads/main}}]
+                  repositories: ["acme/**"]
+                  actions: [push]
+                """)).containsExactly(".spec.subjects[0]: a Workload subject names its provider and pins at least one"
+                + " claim to an exact value");
+        assertThat(grantViolations("""
+                spec:
+                  registry: {name: main}
+                  subjects:
+                    - {kind: Workload, provider: github, claims: {sub: "repo:acme/app:ref:refs/heads/main"}}
+                    - {kind: Workload, provider: github, claims: {repository_id: "1"}, claimPatterns: {repository: "acme/*"}}
+                    - {kind: User, name: alice, provider: github}
+                    - {kind: Workload, provider: github, claims: {"bad-name": "1"}}
+                  repositories: ["acme/**"]
+                  actions: [push]
+                """)).containsExactlyInAnyOrder(
+                ".spec.subjects[0]: sub is never matched: match the claims it is made of (repository and ref,"
+                        + " project_path and ref)",
+                ".spec.subjects[1]: claimPatterns are allowed only on ref, base_ref, head_ref, environment, workflow,"
+                        + " workflow_ref, job_workflow_ref and ci_config_ref_uri",
+                ".spec.subjects[2]: provider, claims, claimPatterns and condition belong to Workload subjects",
+                ".spec.subjects[3]: claim names are letters, digits and '_', at most 64");
+    }
+
+    @Test
     void grantWithSubjectsOnlyIsAdmitted() {
         assertThat(grantViolations("""
                 spec:

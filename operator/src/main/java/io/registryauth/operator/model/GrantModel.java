@@ -67,6 +67,7 @@ public final class GrantModel {
                     + " does not exist"));
         }
         subjectProblems(spec, problems);
+        WorkloadSubjects.problems(spec, target, problems);
         credentialsProblems(grant, spec.getCredentials(), problems);
         validityProblems(spec, problems);
         List<String> validPatterns = new ArrayList<>();
@@ -164,6 +165,7 @@ public final class GrantModel {
                     blank(subject.getNamespace()) ? grantNamespace : subject.getNamespace(), subject.getName());
             case ANONYMOUS -> Subject.anonymous();
             case AUTHENTICATED -> Subject.authenticated();
+            case WORKLOAD -> WorkloadSubjects.subject(subject);
         };
     }
 
@@ -186,7 +188,7 @@ public final class GrantModel {
             String where = "spec.subjects[" + i + "]";
             if (subject == null || subject.getKind() == null) {
                 problems.add(new Problem(INVALID_SUBJECT, where + ": kind is required (User, Group, "
-                        + "ServiceAccount, Anonymous or Authenticated)"));
+                        + "ServiceAccount, Anonymous, Authenticated or Workload)"));
             } else if (needsName(subject.getKind()) && blank(subject.getName())) {
                 problems.add(new Problem(INVALID_SUBJECT, where + ": a " + kindName(subject.getKind())
                         + " subject needs a name"));
@@ -274,6 +276,7 @@ public final class GrantModel {
             case SERVICE_ACCOUNT -> "ServiceAccount";
             case ANONYMOUS -> "Anonymous";
             case AUTHENTICATED -> "Authenticated";
+            case WORKLOAD -> "Workload";
         };
     }
 

@@ -13,7 +13,8 @@ import java.util.TreeSet;
  * Decides whether every repository name one pattern matches is also matched by another: language inclusion
  * of the two patterns, exactly, not by comparing text. Both are read as automata over characters
  * ({@code *} = any run without '/', {@code **} = any run, {@code ${user}} = one or more characters without
- * '/' in the inner pattern and nothing in the outer one, since a tenancy cannot depend on who asks), and the
+ * '/' in the inner pattern and nothing in the outer one, since a tenancy cannot depend on who asks;
+ * {@code ${claims.<name>}} likewise, but any run of one or more characters, '/' included), and the
  * pair is explored until a name is found that the inner pattern accepts and the outer one does not. Patterns
  * only tell characters apart by equality with their literals and with '/', so one representative of "any
  * other character" keeps the alphabet small and the answer exact.
@@ -21,6 +22,7 @@ import java.util.TreeSet;
 public final class PatternCoverage {
     private static final char OTHER = '\u0000';
     private static final String USER_VARIABLE = "${user}";
+    private static final String CLAIMS_VARIABLE = "${claims.";
 
     private enum Kind { CHAR, STAR, DOUBLE_STAR, NON_SLASH, NOTHING }
 
@@ -83,6 +85,15 @@ public final class PatternCoverage {
             } else if (pattern.charAt(i) == '*') {
                 tokens.add(new Token(Kind.STAR, OTHER));
                 i++;
+            } else if (pattern.startsWith(CLAIMS_VARIABLE, i) && pattern.indexOf('}', i) > 0) {
+                // A workload's claim fills one or more path segments: any run starting with no '/', read widely.
+                if (userMatchesNames) {
+                    tokens.add(new Token(Kind.NON_SLASH, OTHER));
+                    tokens.add(new Token(Kind.DOUBLE_STAR, OTHER));
+                } else {
+                    tokens.add(new Token(Kind.NOTHING, OTHER));
+                }
+                i = pattern.indexOf('}', i) + 1;
             } else if (pattern.startsWith(USER_VARIABLE, i)) {
                 if (userMatchesNames) {
                     tokens.add(new Token(Kind.NON_SLASH, OTHER));

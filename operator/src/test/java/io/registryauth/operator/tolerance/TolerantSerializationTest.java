@@ -46,7 +46,7 @@ class TolerantSerializationTest {
         assertThat(Unreadable.problem(read.get(0))).isEmpty();
         RepositoryAccess bad = read.get(1);
         assertThat(Unreadable.problem(bad)).hasValue(
-                "field \"spec.subjects[1].kind\" must be one of [User, Group, ServiceAccount, Anonymous, Authenticated]");
+                "field \"spec.subjects[1].kind\" must be one of [User, Group, ServiceAccount, Anonymous, Authenticated, Workload]");
         assertThat(bad.getSpec()).as("nothing of an unreadable spec is used").isNull();
         assertThat(bad.getStatus().getObservedGeneration()).as("its status is kept, so it can be updated").isEqualTo(1L);
         assertThat(bad.getMetadata().getUid()).isEqualTo("u-bad-enum");

@@ -65,6 +65,16 @@ public interface Authenticator {
         return Cost.REMOTE;
     }
 
+    /**
+     * Whether failures of this source count towards the failure throttle (source, user, address). True unless
+     * overridden: a source whose credentials cannot be guessed and whose users share names and addresses (CI
+     * jobs behind one egress, logging in under one fixed name) opts out, so one job's bad tokens never block
+     * another's.
+     */
+    default boolean throttled() {
+        return true;
+    }
+
     /** This source's series on {@code /metrics}; none by default. */
     default List<Metric> metrics() {
         return List.of();

@@ -21,6 +21,7 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -48,6 +49,8 @@ public final class RefreshTokens {
     static final String CREDENTIAL_CLAIM = "cred";
     static final String REMOTE_TOKEN_CLAIM = "rt";
     static final String REMOTE_TOKEN_EXPIRY_CLAIM = "rt_exp";
+    /** A workload identity's token claims, so a refreshed token is matched as the login was. */
+    static final String WORKLOAD_CLAIMS_CLAIM = "wlc";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private RefreshTokens() {
@@ -80,6 +83,9 @@ public final class RefreshTokens {
                 .claim(SOURCE_CLAIM, identity.authenticator())
                 .claim(KIND_CLAIM, identity.kind().name())
                 .claim(GROUPS_CLAIM, List.copyOf(identity.groups()));
+        if (!identity.claims().isEmpty()) {
+            claims.claim(WORKLOAD_CLAIMS_CLAIM, new java.util.TreeMap<>(identity.claims()));
+        }
         if (binding.credential() != null) {
             claims.claim(CREDENTIAL_CLAIM, binding.credential());
         }
@@ -141,13 +147,26 @@ public final class RefreshTokens {
                     remoteToken == null || remoteExpiry == null ? null : Instant.ofEpochSecond(remoteExpiry),
                     exp.toInstant());
             Set<String> groupSet = groups == null ? Set.of() : new LinkedHashSet<>(groups);
-            Identity identity = new Identity(subject, groupSet, source, SubjectKind.valueOf(kind));
+            Map<String, Object> workloadClaims = claims.getJSONObjectClaim(WORKLOAD_CLAIMS_CLAIM);
+            Identity identity = new Identity(subject, groupSet, source, SubjectKind.valueOf(kind),
+                    workloadClaims == null ? Map.of() : scalars(workloadClaims));
             return Optional.of(new Session(identity, iat.toInstant(), exp.toInstant(), binding));
         } catch (ParseException | JOSEException | RuntimeException e) {
             // Whatever a holder sends is untrusted input: the JOSE library's parser answers some malformed
             // headers with unchecked exceptions (a header without "enc", say), which mean "not ours" too.
             return Optional.empty();
         }
+    }
+
+    /** The string, number and boolean entries of a sealed claims object (all there are: only those were sealed). */
+    private static Map<String, Object> scalars(Map<String, Object> sealed) {
+        Map<String, Object> out = new java.util.HashMap<>();
+        sealed.forEach((name, value) -> {
+            if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+                out.put(name, value);
+            }
+        });
+        return out;
     }
 
     /** A short, stable name for a key, so a token says which key sealed it without revealing it. */

@@ -1,10 +1,13 @@
 package io.registryauth.realm.http;
 
+import io.registryauth.realm.auth.Identity;
+import io.registryauth.realm.policy.SubjectKind;
 import io.registryauth.realm.scope.ResourceScope;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -31,6 +34,12 @@ final class Decision {
     volatile Duration sessionAge;
     /** Per requested scope not wholly granted, a short reason code ({@code Explainer.reasonCode}). */
     volatile Map<String, String> denied = Map.of();
+    /** For a workload caller: its provider and the claims that name the job (never the token). */
+    volatile Map<String, String> workload;
+
+    /** Claims copied to the audit line of a workload caller, so a push can be traced to its job. */
+    static final List<String> WORKLOAD_AUDIT_CLAIMS = List.of("repository", "project_path", "ref", "environment",
+            "workflow_ref", "event_name", "pipeline_source", "run_id", "run_attempt", "pipeline_id", "job_id", "sha");
 
     Decision(String clientAddress) {
         this.clientAddress = clientAddress;
@@ -39,6 +48,23 @@ final class Decision {
     /** The service as a metrics label: only services of the snapshot, so a scanner cannot add series. */
     String serviceLabel() {
         return knownService ? service : "unknown";
+    }
+
+    /** Records what names a workload caller; nothing for other identities. */
+    void describe(Identity identity) {
+        if (identity.kind() != SubjectKind.WORKLOAD) {
+            return;
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        String source = identity.authenticator();
+        fields.put("provider", source.substring(source.indexOf(':') + 1));
+        for (String claim : WORKLOAD_AUDIT_CLAIMS) {
+            Object value = identity.claims().get(claim);
+            if (value != null) {
+                fields.put(claim, String.valueOf(value));
+            }
+        }
+        workload = fields;
     }
 
     String auditLine(Instant time, TokenMetrics.Outcome outcome, int status) {
@@ -66,6 +92,9 @@ final class Decision {
             JsonObject why = new JsonObject();
             denied.forEach(why::put);
             line.put("denied", why);
+        }
+        if (workload != null) {
+            line.put("workload", new JsonObject(new LinkedHashMap<>(workload)));
         }
         return line.encode();
     }

@@ -85,7 +85,9 @@ final class TokenFlow {
         Authenticator source = owner(realm, credentials);
         String sourceName = source == null ? Unclaimed.SOURCE : source.name();
         decision.authenticator = sourceName;
-        Optional<Duration> blocked = throttle.blockedFor(sourceName, user, decision.clientAddress, now);
+        boolean throttled = source == null || source.throttled();
+        Optional<Duration> blocked = throttled ? throttle.blockedFor(sourceName, user, decision.clientAddress, now)
+                : Optional.empty();
         if (blocked.isPresent()) {
             throw new TooManyFailures(blocked.get());
         }
@@ -95,12 +97,17 @@ final class TokenFlow {
         }
         AuthResult result = source == null ? Unclaimed.refuse(credentials) : source.authenticate(realm, credentials);
         if (result instanceof AuthResult.Admitted admitted) {
-            throttle.recordSuccess(sourceName, user, decision.clientAddress);
+            if (throttled) {
+                throttle.recordSuccess(sourceName, user, decision.clientAddress);
+            }
             decision.subject = admitted.identity().name();
             decision.authenticator = admitted.identity().authenticator();
+            decision.describe(admitted.identity());
             return admitted;
         }
-        throttle.recordFailure(sourceName, user, decision.clientAddress, now);
+        if (throttled) {
+            throttle.recordFailure(sourceName, user, decision.clientAddress, now);
+        }
         if (result instanceof AuthResult.Unavailable down) {
             throw unavailable(down.reason());
         }
@@ -132,6 +139,7 @@ final class TokenFlow {
         }
         AuthResult result = source == null ? null : source.recheck(realm, session);
         if (result instanceof AuthResult.Admitted admitted) {
+            decision.describe(admitted.identity());
             return admitted;
         }
         if (result instanceof AuthResult.Unavailable down) {

@@ -26,6 +26,13 @@ import java.util.Set;
  * (the generated credential of one grant): only ROBOT subjects naming it match it, so a robot can do
  * exactly what its own grant says whatever ANONYMOUS, AUTHENTICATED or GROUP grants say.
  *
+ * <p>A WORKLOAD identity (a CI job admitted with its ID token) is matched by the WORKLOAD subjects of its
+ * provider whose claim conditions it meets ({@link WorkloadMatch}) and by ANONYMOUS subjects (what anyone may
+ * do without credentials stays allowed), never by AUTHENTICATED, USER or GROUP ones: a provider such as
+ * GitHub's serves every organisation of the platform, so "authenticated" says nothing about whose job it is.
+ * Its patterns may use {@code ${claims.<name>}}, filled with the claim's lowercased value when that is a
+ * valid repository path and matching nothing otherwise; {@code ${user}} is never filled for it.
+ *
  * <p>For each requested repository scope the answer is the union of the actions of all matching grants
  * intersected with the request, so the order of grants never matters. A grant holding {@code *} grants
  * everything asked for, {@code *} included; otherwise a requested {@code *} is answered with the
@@ -74,9 +81,15 @@ public final class Policy {
     private final Policy expired;
 
     private Policy(Map<SubjectKind, Map<String, SubjectRules>> bySubject, int size, boolean sourced) {
+        this(bySubject, size, sourced, WorkloadRules.EMPTY);
+    }
+
+    private Policy(Map<SubjectKind, Map<String, SubjectRules>> bySubject, int size, boolean sourced,
+                   WorkloadRules workloads) {
         this.bySubject = bySubject;
         this.size = size;
         this.hasSourcedSubjects = sourced;
+        this.workloads = workloads;
         this.grants = List.of();
         this.activeFrom = Instant.MIN;
         this.activeUntil = Instant.MAX;
@@ -89,12 +102,16 @@ public final class Policy {
         this.bySubject = index.bySubject;
         this.size = index.size;
         this.hasSourcedSubjects = index.hasSourcedSubjects;
+        this.workloads = index.workloads;
         this.grants = grants;
         this.activeFrom = activeFrom;
         this.activeUntil = activeUntil;
         this.pending = pending;
         this.expired = expired;
     }
+
+    /** WORKLOAD subjects, indexed by provider and pinned claim. */
+    private final WorkloadRules workloads;
 
     public static Policy empty() {
         return EMPTY;
@@ -174,15 +191,22 @@ public final class Policy {
     private static Policy index(Collection<Grant> grants) {
         Map<SubjectKind, Map<String, SubjectRules.Builder>> builders = new EnumMap<>(SubjectKind.class);
         boolean sourced = false;
+        WorkloadRules.Builder workloads = new WorkloadRules.Builder();
         for (Grant grant : grants) {
             int mask = mask(grant.actions());
             List<RepositoryPattern> patterns = new ArrayList<>(grant.repositoryPatterns().size());
+            List<String> patternSources = new ArrayList<>(grant.repositoryPatterns().size());
             for (String pattern : grant.repositoryPatterns()) {
                 if (RepositoryPattern.problem(pattern).isEmpty()) {
                     patterns.add(RepositoryPattern.compile(pattern));
+                    patternSources.add(pattern);
                 }
             }
             for (Subject subject : grant.subjects()) {
+                if (subject != null && subject.kind() == SubjectKind.WORKLOAD) {
+                    workloads.add(subject.workload(), patterns, mask, grant.catalog(), patternSources);
+                    continue;
+                }
                 String key = key(subject);
                 if (key == null) {
                     continue;
@@ -206,7 +230,7 @@ public final class Policy {
             byName.forEach((name, builder) -> built.put(name, builder.build()));
             bySubject.put(kind, built);
         });
-        return new Policy(bySubject, grants.size(), sourced);
+        return new Policy(bySubject, grants.size(), sourced, workloads.build());
     }
 
     /** Number of grants this policy was compiled from. */
@@ -230,13 +254,14 @@ public final class Policy {
             return List.of();
         }
         String user = userVariable(caller);
+        Map<String, String> templates = caller.kind() == SubjectKind.WORKLOAD ? workloads.templateValues(caller) : null;
         List<ResourceScope> granted = new ArrayList<>(requested.size());
         for (ResourceScope scope : requested) {
             if (scope == null || scope.name() == null || scope.type() == null) {
                 continue;
             }
             Set<String> actions = switch (scope.type()) {
-                case "repository" -> repositoryActions(rules, scope, user);
+                case "repository" -> repositoryActions(rules, scope, user, templates);
                 case "registry" -> catalogActions(rules, scope);
                 default -> Set.of();
             };
@@ -256,6 +281,11 @@ public final class Policy {
         List<SubjectRules> rules = new ArrayList<>(4 + caller.groups().size());
         if (caller.kind() == SubjectKind.ROBOT) {
             addRules(rules, SubjectKind.ROBOT, caller.name());
+            return rules;
+        }
+        if (caller.kind() == SubjectKind.WORKLOAD) {
+            addRules(rules, SubjectKind.ANONYMOUS, ALL_CALLERS);
+            workloads.collect(caller, rules);
             return rules;
         }
         addRules(rules, SubjectKind.ANONYMOUS, ALL_CALLERS);
@@ -306,7 +336,7 @@ public final class Policy {
      */
     static String userVariable(Identity caller) {
         String name = caller.name();
-        if (caller.anonymous() || name == null || name.isEmpty()) {
+        if (caller.anonymous() || caller.kind() == SubjectKind.WORKLOAD || name == null || name.isEmpty()) {
             return null;
         }
         boolean serviceAccount = caller.kind() == SubjectKind.SERVICE_ACCOUNT;
@@ -321,10 +351,11 @@ public final class Policy {
         return RepositoryNames.isPathComponent(segment) ? segment : null;
     }
 
-    private static Set<String> repositoryActions(List<SubjectRules> rules, ResourceScope scope, String user) {
+    private static Set<String> repositoryActions(List<SubjectRules> rules, ResourceScope scope, String user,
+                                                 Map<String, String> templates) {
         int held = 0;
         for (SubjectRules r : rules) {
-            held |= r.mask(scope.name(), user);
+            held |= r.mask(scope.name(), user, templates);
             if ((held & ALL) != 0) {
                 return scope.actions();
             }

@@ -7,14 +7,17 @@ import java.util.Optional;
 
 /**
  * A compiled repository pattern: literals, {@code *} (any run of characters within one path segment),
- * {@code **} (any run of characters, '/' included, possibly empty) and {@code ${user}} (the caller's
- * name). Matching simulates the pattern as a set of reachable positions, so it is linear in
+ * {@code **} (any run of characters, '/' included, possibly empty), {@code ${user}} (the caller's
+ * name) and {@code ${claims.<name>}} (a workload's claim, one or more path segments). Matching simulates the pattern as a set of reachable positions, so it is linear in
  * pattern length times name length whatever the number of stars (no backtracking blow-up).
  */
 final class RepositoryPattern {
     static final String USER_VARIABLE = "${user}";
+    static final String CLAIMS_VARIABLE_PREFIX = "${claims.";
+    /** Claim names a pattern may use: what a JSON claim name a CI platform sets looks like. */
+    private static final java.util.regex.Pattern CLAIM_NAME = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
 
-    private enum Kind { LITERAL, STAR, DOUBLE_STAR, USER }
+    private enum Kind { LITERAL, STAR, DOUBLE_STAR, USER, CLAIM }
 
     private final Kind[] kinds;
     private final String[] literals;
@@ -51,6 +54,9 @@ final class RepositoryPattern {
             } else if (pattern.startsWith(USER_VARIABLE, i)) {
                 special = Kind.USER;
                 width = USER_VARIABLE.length();
+            } else if (pattern.startsWith(CLAIMS_VARIABLE_PREFIX, i)) {
+                special = Kind.CLAIM;
+                width = pattern.indexOf('}', i) + 1 - i;
             }
             if (special == null) {
                 literal.append(c);
@@ -61,7 +67,8 @@ final class RepositoryPattern {
                     literal.setLength(0);
                 }
                 kinds.add(special);
-                literals.add(null);
+                literals.add(special == Kind.CLAIM
+                        ? pattern.substring(i + CLAIMS_VARIABLE_PREFIX.length(), i + width - 1) : null);
             }
             i += width;
         }
@@ -70,6 +77,25 @@ final class RepositoryPattern {
             literals.add(literal.toString());
         }
         return new RepositoryPattern(pattern, kinds.toArray(new Kind[0]), literals.toArray(new String[0]));
+    }
+
+    /** Whether the pattern holds a ${claims.<name>} variable, filled per request from a workload's claims. */
+    boolean usesClaims() {
+        for (Kind k : kinds) {
+            if (k == Kind.CLAIM) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The value a variable or literal token stands for in this request; null when it has none. */
+    private String fixed(int t, String user, java.util.Map<String, String> claims) {
+        return switch (kinds[t]) {
+            case USER -> user;
+            case CLAIM -> claims == null ? null : claims.get(literals[t]);
+            default -> literals[t];
+        };
     }
 
     boolean usesUser() {
@@ -86,8 +112,16 @@ final class RepositoryPattern {
      * {@code ${user}}; when null, a pattern using it never matches.
      */
     boolean matches(String name, int from, String user) {
+        return matches(name, from, user, null);
+    }
+
+    /**
+     * As {@link #matches(String, int, String)}, with {@code claims} filling {@code ${claims.<name>}}: each value
+     * already a valid repository path (see {@link WorkloadMatch#templateValue}); a claim absent there never matches.
+     */
+    boolean matches(String name, int from, String user, java.util.Map<String, String> claims) {
         if (starCount <= 1) {
-            return matchesWithOneStar(name, from, user);
+            return matchesWithOneStar(name, from, user, claims);
         }
         int len = name.length() - from;
         long[] reachable = new long[(len >> 6) + 1];
@@ -96,8 +130,8 @@ final class RepositoryPattern {
             long[] next = new long[reachable.length];
             boolean any = false;
             switch (kinds[t]) {
-                case LITERAL, USER -> {
-                    String lit = kinds[t] == Kind.USER ? user : literals[t];
+                case LITERAL, USER, CLAIM -> {
+                    String lit = fixed(t, user, claims);
                     if (lit == null) {
                         return false;
                     }
@@ -148,11 +182,11 @@ final class RepositoryPattern {
      * The common shapes ({@code team/app}, {@code team/*}, {@code team/**}, {@code ${user}/**}) without
      * allocating: fixed parts must match at both ends and the one star, if any, spans what is between.
      */
-    private boolean matchesWithOneStar(String name, int from, String user) {
+    private boolean matchesWithOneStar(String name, int from, String user, java.util.Map<String, String> claims) {
         int start = from;
         int t = 0;
-        for (; t < kinds.length && (kinds[t] == Kind.LITERAL || kinds[t] == Kind.USER); t++) {
-            String fixed = kinds[t] == Kind.USER ? user : literals[t];
+        for (; t < kinds.length && (kinds[t] == Kind.LITERAL || kinds[t] == Kind.USER || kinds[t] == Kind.CLAIM); t++) {
+            String fixed = fixed(t, user, claims);
             if (fixed == null || !name.startsWith(fixed, start)) {
                 return false;
             }
@@ -163,7 +197,7 @@ final class RepositoryPattern {
         }
         int end = name.length();
         for (int u = kinds.length - 1; u > t; u--) {
-            String fixed = kinds[u] == Kind.USER ? user : literals[u];
+            String fixed = fixed(u, user, claims);
             if (fixed == null || end - fixed.length() < start || !name.startsWith(fixed, end - fixed.length())) {
                 return false;
             }
@@ -209,16 +243,19 @@ final class RepositoryPattern {
             char c = pattern.charAt(i);
             if (c == '$') {
                 if (i + 1 >= pattern.length() || pattern.charAt(i + 1) != '{') {
-                    return Optional.of(quoted + ": '$' may only start the variable ${user}");
+                    return Optional.of(quoted + ": '$' may only start a variable, ${user} or ${claims.<name>}");
                 }
                 int close = pattern.indexOf('}', i);
                 if (close < 0) {
-                    return Optional.of(quoted + ": unterminated '${'; the only variable is ${user}");
+                    return Optional.of(quoted + ": unterminated '${'; the variables are ${user} and ${claims.<name>}");
                 }
                 String variable = pattern.substring(i + 2, close);
-                if (!variable.equals("user")) {
+                boolean claim = variable.startsWith("claims.")
+                        && CLAIM_NAME.matcher(variable.substring("claims.".length())).matches();
+                if (!variable.equals("user") && !claim) {
                     return Optional.of(quoted + ": unknown variable ${" + shorten(variable)
-                            + "}; the only variable is ${user}");
+                            + "}; the variables are ${user} and ${claims.<name>} (a claim name of letters, digits"
+                            + " and '_')");
                 }
                 i = close + 1;
                 continue;

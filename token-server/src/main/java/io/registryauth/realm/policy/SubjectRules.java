@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * The grants of one subject key, indexed: exact names in a hash map, wildcard patterns filed in a trie
  * under their literal leading path segments (so {@code team-a/**} is only tried for names starting with
- * {@code team-a/}), and {@code ${user}} patterns, which depend on the caller, in a list.
+ * {@code team-a/}), and {@code ${user}} and {@code ${claims.<name>}} patterns, which depend on the caller, in a
+ * list.
  */
 final class SubjectRules {
     private final Map<String, Integer> exact;
@@ -33,6 +34,11 @@ final class SubjectRules {
 
     /** Union of the action bits this subject holds on {@code name}; {@code user} fills ${user} (null: no match). */
     int mask(String name, String user) {
+        return mask(name, user, null);
+    }
+
+    /** As {@link #mask(String, String)}, with a workload's template values filling ${claims.<name>}. */
+    int mask(String name, String user, Map<String, String> claims) {
         int mask = exact.getOrDefault(name, 0);
         Node node = root;
         int from = 0;
@@ -49,9 +55,9 @@ final class SubjectRules {
             node = node.children.get(name.substring(from, slash));
             from = slash + 1;
         }
-        if (user != null) {
+        if (user != null || claims != null) {
             for (int i = 0; i < userPatterns.length; i++) {
-                if ((mask | userMasks[i]) != mask && userPatterns[i].matches(name, 0, user)) {
+                if ((mask | userMasks[i]) != mask && userPatterns[i].matches(name, 0, user, claims)) {
                     mask |= userMasks[i];
                 }
             }
@@ -81,7 +87,7 @@ final class SubjectRules {
 
         void add(RepositoryPattern pattern, int mask) {
             String source = pattern.toString();
-            if (pattern.usesUser()) {
+            if (pattern.usesUser() || pattern.usesClaims()) {
                 userPatterns.merge(source, mask, (a, b) -> a | b);
                 compiledUserPatterns.putIfAbsent(source, pattern);
                 return;

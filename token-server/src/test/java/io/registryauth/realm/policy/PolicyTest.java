@@ -381,9 +381,9 @@ class PolicyTest {
         assertThat(Policy.patternProblem("team/***")).get().asString()
                 .contains("'***' is ambiguous").contains("'*' within one path segment or '**' across segments");
         assertThat(Policy.patternProblem("${group}/app")).get().asString()
-                .contains("unknown variable ${group}").contains("the only variable is ${user}");
+                .contains("unknown variable ${group}").contains("the variables are ${user} and ${claims.<name>}");
         assertThat(Policy.patternProblem("${user")).get().asString().contains("unterminated");
-        assertThat(Policy.patternProblem("a$b")).get().asString().contains("'$' may only start the variable ${user}");
+        assertThat(Policy.patternProblem("a$b")).get().asString().contains("'$' may only start a variable, ${user} or ${claims.<name>}");
         assertThat(Policy.patternProblem("Team/app")).get().asString().contains("uppercase letter 'T'");
         assertThat(Policy.patternProblem("team app")).get().asString().contains("' ' is not allowed");
         assertThat(Policy.patternProblem("team/app?")).get().asString().contains("'?' is not allowed");

@@ -77,6 +77,8 @@ final class ReferencePolicy {
                         && caller.name().equals(s.name());
                 case GROUP -> named && !caller.anonymous() && !robot && caller.groups().contains(s.name());
                 case ROBOT -> named && robot && caller.name().equals(s.name());
+                // Workload callers and subjects are checked by WorkloadPolicyTest, not by this reference.
+                case WORKLOAD -> false;
             };
             if (match) {
                 return true;

@@ -31,6 +31,13 @@ final class JwtValidator {
     static Map<String, Object> validate(SignedJWT jwt, OidcProvider provider, List<String> audiences,
                                         ProviderSession session, Instant now,
                                         Duration leeway) throws InvalidTokenException, ProviderUnavailableException {
+        return validate(jwt, provider.issuer(), audiences, session, now, leeway);
+    }
+
+    /** As above, for a token that must come from {@code issuer} (a workload-identity provider's). */
+    static Map<String, Object> validate(SignedJWT jwt, String issuer, List<String> audiences,
+                                        ProviderSession session, Instant now,
+                                        Duration leeway) throws InvalidTokenException, ProviderUnavailableException {
         JWSAlgorithm algorithm = jwt.getHeader().getAlgorithm();
         if (!ALLOWED.contains(algorithm)) {
             throw new InvalidTokenException("token algorithm " + algorithm + " is not accepted");
@@ -44,8 +51,8 @@ final class JwtValidator {
         } catch (ParseException e) {
             throw new InvalidTokenException("token claims are not valid");
         }
-        if (!provider.issuer().equals(claims.getIssuer())) {
-            throw new InvalidTokenException("token issuer is not " + provider.issuer());
+        if (!issuer.equals(claims.getIssuer())) {
+            throw new InvalidTokenException("token issuer is not " + issuer);
         }
         if (claims.getExpirationTime() == null) {
             throw new InvalidTokenException("token has no expiry");

@@ -123,6 +123,20 @@ final class KeycloakServer implements AutoCloseable {
         return s;
     }
 
+    /**
+     * An access token from the client-credentials grant of a confidential client: what a workload (a
+     * simulated CI job, its claims set by the client's mappers) presents.
+     */
+    String clientCredentials(String realm, String clientId, String secret) throws Exception {
+        Map<String, Object> answer = postForm(issuer(realm) + "/protocol/openid-connect/token",
+                Map.of("grant_type", "client_credentials", "client_id", clientId, "client_secret", secret));
+        Object token = answer.get("access_token");
+        if (!(token instanceof String s)) {
+            throw new IllegalStateException("Keycloak gave no access token to " + clientId + ": " + answer.get("error"));
+        }
+        return s;
+    }
+
     /** Enables or disables a user through the admin REST API. */
     void setUserEnabled(String realm, String username, boolean enabled) throws Exception {
         String admin = passwordGrant("master", "admin-cli", ADMIN, ADMIN_PASSWORD);
