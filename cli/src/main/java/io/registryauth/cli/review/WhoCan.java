@@ -7,13 +7,20 @@ import io.registryauth.realm.policy.Explainer.Unenforced;
 import io.registryauth.realm.policy.Explainer.Verdict;
 import io.registryauth.realm.policy.Grant;
 import io.registryauth.realm.policy.Subject;
+import io.registryauth.realm.policy.SubjectKind;
+import io.registryauth.realm.policy.WorkloadMatch;
 import io.registryauth.realm.scope.ResourceScope;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code who-can}: every subject of every grant that gives the action on the repository, found by asking
@@ -44,12 +51,19 @@ final class WhoCan {
     private static List<Row> forGrant(Grant grant, ResourceScope scope, Instant now, Unenforced unenforced) {
         List<Row> rows = new ArrayList<>();
         for (Subject subject : grant.subjects()) {
+            if (subject.kind() == SubjectKind.WORKLOAD && subject.workload() != null) {
+                Row row = workloadRow(grant, subject, scope, now, unenforced);
+                if (row != null) {
+                    rows.add(row);
+                }
+                continue;
+            }
             Grant one = new Grant(grant.id(), List.of(subject), grant.repositoryPatterns(), grant.actions(),
                     grant.catalog(), grant.validFrom(), grant.validUntil());
             Verdict verdict = judge(one, subject, null, scope, now, unenforced);
             String onlyUser = null;
-            if (verdict == null && (subject.kind() == io.registryauth.realm.policy.SubjectKind.GROUP
-                    || subject.kind() == io.registryauth.realm.policy.SubjectKind.AUTHENTICATED)) {
+            if (verdict == null && (subject.kind() == SubjectKind.GROUP
+                    || subject.kind() == SubjectKind.AUTHENTICATED)) {
                 // A ${user} pattern: the one user whose name is a segment of this repository.
                 for (String segment : scope.name().split("/")) {
                     String name = segment.replace("--", ":");
@@ -72,6 +86,77 @@ final class WhoCan {
                     List.copyOf(new TreeSet<>(verdict.actions())), note));
         }
         return rows;
+    }
+
+    private static final Pattern CLAIM_TEMPLATE = Pattern.compile("\\$\\{claims\\.([A-Za-z_][A-Za-z0-9_]*)}");
+
+    /**
+     * A Workload subject: which jobs may. The caller asked about is a job with the subject's exact claims, a
+     * value each glob accepts, and, for a {@code ${claims.<name>}} pattern, the part of the repository
+     * that claim would have to be; a CEL condition cannot be solved for, so the grant is judged without it
+     * and the row says the job must also meet it.
+     */
+    private static Row workloadRow(Grant grant, Subject subject, ResourceScope scope, Instant now,
+                                   Unenforced unenforced) {
+        WorkloadMatch match = subject.workload();
+        Subject relaxed = Subject.workload(new WorkloadMatch(match.provider(), match.claims(), match.claimPatterns(),
+                null));
+        Grant one = new Grant(grant.id(), List.of(relaxed), grant.repositoryPatterns(), grant.actions(),
+                grant.catalog(), grant.validFrom(), grant.validUntil());
+        Map<String, Object> claims = new HashMap<>(match.claims());
+        // '*' and '**' each accept "x": a value every glob of the subject accepts.
+        match.claimPatterns().forEach((claim, glob) -> claims.put(claim, glob.replace("**", "x").replace("*", "x")));
+        Set<String> templated = new LinkedHashSet<>();
+        for (String pattern : grant.repositoryPatterns()) {
+            Matcher m = CLAIM_TEMPLATE.matcher(pattern);
+            while (m.find()) {
+                if (!match.claims().containsKey(m.group(1))) {
+                    templated.add(m.group(1));
+                }
+            }
+        }
+        List<String> candidates = new ArrayList<>();
+        if (templated.isEmpty()) {
+            candidates.add(null);
+        } else {
+            String[] segments = scope.name().split("/");
+            for (int i = 1; i <= segments.length; i++) {
+                candidates.add(String.join("/", java.util.Arrays.copyOf(segments, i)));
+            }
+        }
+        Verdict found = null;
+        List<String> values = new ArrayList<>();
+        for (String value : candidates) {
+            Map<String, Object> job = new HashMap<>(claims);
+            templated.forEach(claim -> job.put(claim, value));
+            Identity who = new Identity(match.provider() + ":who-can", Set.of(),
+                    WorkloadMatch.SOURCE_PREFIX + match.provider(), SubjectKind.WORKLOAD, job);
+            Verdict v = Explainer.judge(one, who, scope, now, unenforced == null ? null
+                    : new Unenforced(one, unenforced.reason(), unenforced.message()));
+            if (v.reason() == Reason.GRANTED || v.reason() == Reason.PENDING || v.reason() == Reason.EXPIRED
+                    || v.reason() == Reason.NOT_ENFORCED) {
+                found = found == null ? v : found;
+                values.add(value);
+            }
+        }
+        if (found == null) {
+            return null;
+        }
+        List<String> notes = new ArrayList<>();
+        if (found.reason() != Reason.GRANTED) {
+            notes.add(CanI.label(found.reason()) + ": " + found.detail());
+        } else if (grant.validUntil() != null) {
+            notes.add(found.detail());
+        }
+        for (String claim : templated) {
+            notes.add("jobs whose " + claim + " is " + (values.size() == 1 ? values.get(0)
+                    : String.join(", ", values.subList(0, values.size() - 1)) + " or " + values.get(values.size() - 1)));
+        }
+        if (match.condition() != null) {
+            notes.add("if the job also meets: " + match.condition());
+        }
+        return new Row(Explainer.describe(subject), grant.id(), found.reason(),
+                List.copyOf(new TreeSet<>(found.actions())), String.join("; ", notes));
     }
 
     /** The verdict when the subject would get something asked for (granted or not in force), else null. */

@@ -110,6 +110,60 @@ class CanIWhoCanTest {
     }
 
     @Test
+    void whoCanListsCiJobsOfAWorkloadGrant(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
+        java.nio.file.Files.writeString(dir.resolve("registry.yaml"), """
+                apiVersion: registryauth.io/v1alpha1
+                kind: RegistryAuth
+                metadata: {name: main, namespace: registry}
+                spec:
+                  service: registry.example.com
+                  authentication:
+                    workloadIdentity:
+                      - {name: github, issuer: "https://token.actions.githubusercontent.com"}
+                ---
+                apiVersion: registryauth.io/v1alpha1
+                kind: RepositoryAccess
+                metadata: {name: github-main, namespace: registry}
+                spec:
+                  registry: {name: main}
+                  subjects:
+                    - kind: Workload
+                      provider: github
+                      claims: {repository_owner_id: "87654321"}
+                      claimPatterns: {ref: refs/heads/*}
+                  repositories: ["${claims.repository}/**"]
+                  actions: [pull, push]
+                ---
+                apiVersion: registryauth.io/v1alpha1
+                kind: RepositoryAccess
+                metadata: {name: releases, namespace: registry}
+                spec:
+                  registry: {name: main}
+                  subjects:
+                    - kind: Workload
+                      provider: github
+                      claims: {repository_id: "42"}
+                      condition: "claims.ref_protected == true"
+                  repositories: ["acme/releases/**"]
+                  actions: [push]
+                """);
+        ReviewRun app = ReviewRun.of("who-can", "push", "acme/app/server", "--manifests", dir.toString());
+        assertThat(app.status()).as(app.err()).isZero();
+        assertThat(app.out()).contains("Workload github (repository_owner_id=87654321, ref~refs/heads/*)")
+                .contains("registry/github-main")
+                .contains("jobs whose repository is acme or acme/app")
+                .doesNotContain("registry/releases");
+
+        ReviewRun releases = ReviewRun.of("who-can", "push", "acme/releases/cli", "--manifests", dir.toString());
+        assertThat(releases.out()).contains("Workload github (repository_id=42, condition)")
+                .contains("if the job also meets: claims.ref_protected == true")
+                .as("the templated grant also reaches it, for jobs of the repository acme/releases")
+                .contains("jobs whose repository is acme or acme/releases");
+        assertThat(ReviewRun.of("who-can", "delete", "acme/releases/cli", "--manifests", dir.toString()).out())
+                .contains("nobody");
+    }
+
+    @Test
     void mistakesAreErrorsWithStatusOne() {
         assertThat(run("can-i", "fly", "team-a/app", "--as", "alice").status()).isEqualTo(1);
         assertThat(run("can-i", "pull", "team-a//app", "--as", "alice").status()).isEqualTo(1);

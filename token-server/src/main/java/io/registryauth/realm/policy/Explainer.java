@@ -211,6 +211,16 @@ public final class Explainer {
 
     /** A subject as a person writes it: {@code Group team-a}, {@code User alice (from oidc:corp)}. */
     public static String describe(Subject s) {
+        if (s.kind() == SubjectKind.WORKLOAD && s.workload() != null) {
+            WorkloadMatch m = s.workload();
+            List<String> conditions = new ArrayList<>();
+            new java.util.TreeMap<>(m.claims()).forEach((claim, value) -> conditions.add(claim + "=" + value));
+            new java.util.TreeMap<>(m.claimPatterns()).forEach((claim, glob) -> conditions.add(claim + "~" + glob));
+            if (m.condition() != null) {
+                conditions.add("condition");
+            }
+            return "Workload " + m.provider() + " (" + String.join(", ", conditions) + ")";
+        }
         String kind = switch (s.kind()) {
             case USER -> "User";
             case GROUP -> "Group";
@@ -232,6 +242,7 @@ public final class Explainer {
         String kind = switch (who.kind()) {
             case SERVICE_ACCOUNT -> "service account";
             case ROBOT -> "robot (matched only by its own grant)";
+            case WORKLOAD -> "workload";
             default -> "user";
         };
         StringBuilder out = new StringBuilder(kind).append(' ').append(who.name());
