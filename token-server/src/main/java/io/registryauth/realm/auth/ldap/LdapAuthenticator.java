@@ -26,6 +26,7 @@ import io.registryauth.realm.auth.Identity;
 import io.registryauth.realm.auth.RefreshTokens;
 import io.registryauth.realm.auth.Session;
 import io.registryauth.realm.auth.SessionBinding;
+import io.registryauth.realm.auth.UnverifiedJwt;
 import io.registryauth.realm.policy.SubjectKind;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -155,20 +156,8 @@ public final class LdapAuthenticator implements Authenticator {
      */
     @Override
     public Claim claim(RealmConfig realm, Credentials credentials) {
-        return owner(realm, credentials.username()).isPresent() && !isJwt(credentials.password())
+        return owner(realm, credentials.username()).isPresent() && UnverifiedJwt.parse(credentials.password()).isEmpty()
                 ? Claim.OWNS : Claim.NONE;
-    }
-
-    private static boolean isJwt(String password) {
-        if (password.chars().filter(c -> c == '.').count() != 2) {
-            return false;
-        }
-        try {
-            com.nimbusds.jwt.JWTParser.parse(password);
-            return true;
-        } catch (java.text.ParseException e) {
-            return false;
-        }
     }
 
     private static Optional<LdapDirectory> owner(RealmConfig realm, String username) {

@@ -1,7 +1,6 @@
 package io.registryauth.realm.auth.oidc;
 
 import com.nimbusds.jwt.JWT;
-import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
 import io.registryauth.realm.RealmConfig;
 import io.registryauth.realm.auth.AuthResult;
@@ -11,8 +10,8 @@ import io.registryauth.realm.auth.Identity;
 import io.registryauth.realm.auth.RefreshTokens;
 import io.registryauth.realm.auth.Session;
 import io.registryauth.realm.auth.SessionBinding;
+import io.registryauth.realm.auth.UnverifiedJwt;
 import io.registryauth.realm.policy.SubjectKind;
-import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -159,11 +158,11 @@ public final class OidcAuthenticator implements Authenticator {
         if (providers.isEmpty() || token == null || token.isEmpty()) {
             return Optional.empty();
         }
-        Optional<JWT> jwt = parseJwt(token);
+        Optional<JWT> jwt = UnverifiedJwt.parse(token);
         if (jwt.isPresent()) {
             // A JWT names its issuer: only a provider with that issuer may see it (never a service-account
             // token, a robot password that looks like one, or another provider's token).
-            return issuer(jwt.get()).flatMap(iss -> providers.stream().filter(p -> p.issuer().equals(iss)).findFirst())
+            return UnverifiedJwt.issuer(jwt.get()).flatMap(iss -> providers.stream().filter(p -> p.issuer().equals(iss)).findFirst())
                     .map(p -> new Owner(p, false, jwt.get()));
         }
         if (!BEARER_TOKEN.matcher(token).matches()) {
@@ -369,25 +368,6 @@ public final class OidcAuthenticator implements Authenticator {
                 sessions.put(key, session);
             }
             return session;
-        }
-    }
-
-    private static Optional<JWT> parseJwt(String token) {
-        if (token.chars().filter(c -> c == '.').count() != 2) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(JWTParser.parse(token));
-        } catch (ParseException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static Optional<String> issuer(JWT jwt) {
-        try {
-            return Optional.ofNullable(jwt.getJWTClaimsSet().getIssuer());
-        } catch (ParseException e) {
-            return Optional.empty();
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.registryauth.realm.auth.oidc;
 
-import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
 import io.registryauth.realm.RealmConfig;
@@ -11,6 +10,7 @@ import io.registryauth.realm.auth.Identity;
 import io.registryauth.realm.auth.RefreshTokens;
 import io.registryauth.realm.auth.Session;
 import io.registryauth.realm.auth.SessionBinding;
+import io.registryauth.realm.auth.UnverifiedJwt;
 import io.registryauth.realm.policy.SubjectKind;
 import io.registryauth.realm.policy.WorkloadMatch;
 import java.text.ParseException;
@@ -227,17 +227,11 @@ public final class WorkloadAuthenticator implements Authenticator {
     /** The provider whose issuer a JWT names; empty for anything else. Local: nothing is sent anywhere. */
     private static Optional<WorkloadProvider> owner(RealmConfig realm, String token) {
         List<WorkloadProvider> providers = providers(realm);
-        if (providers.isEmpty() || token == null || token.chars().filter(c -> c == '.').count() != 2) {
+        if (providers.isEmpty()) {
             return Optional.empty();
         }
-        try {
-            JWT jwt = JWTParser.parse(token);
-            String issuer = jwt.getJWTClaimsSet().getIssuer();
-            return issuer == null ? Optional.empty()
-                    : providers.stream().filter(p -> p.issuer().equals(issuer)).findFirst();
-        } catch (ParseException | RuntimeException e) {
-            return Optional.empty();
-        }
+        return UnverifiedJwt.parse(token).flatMap(UnverifiedJwt::issuer)
+                .flatMap(issuer -> providers.stream().filter(p -> p.issuer().equals(issuer)).findFirst());
     }
 
     private static List<WorkloadProvider> providers(RealmConfig realm) {
