@@ -1,5 +1,6 @@
 package io.registryauth.operator.dev;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
@@ -9,10 +10,14 @@ import io.fabric8.kubernetes.api.model.authentication.TokenRequestStatus;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.crud.Attribute;
+import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.mockwebserver.crud.AttributeType;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.registryauth.operator.Clients;
@@ -22,8 +27,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,6 +40,11 @@ import java.util.regex.Pattern;
  * whatever it is sent and serves watches, which is all the operator and the feed need without a cluster.
  * Beyond storage it does what service-account login needs: it issues service-account tokens
  * ({@code kubectl create token}, the TokenRequest subresource) and answers TokenReviews for them.
+ *
+ * <p>The mock server finds the object a write names by matching its attributes against every stored object's,
+ * so each create, update and patch costs time in proportion to everything stored: with 10,000 grants that was
+ * most of the dev mode's start. {@link Dispatcher} keeps an index from object name to the stored keys of that
+ * name and looks there first.
  */
 public final class EmbeddedApiServer implements AutoCloseable {
     /** The mock server logs every request at INFO through java.util.logging; held so the level sticks. */
@@ -106,6 +119,10 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
         private final KubernetesSerialization json = new KubernetesSerialization();
         private final ServiceAccountTokens tokens;
+        /** Stored keys by the object's name; written only under the server's write lock, like the store. */
+        private final Map<String, Set<AttributeSet>> byName = new ConcurrentHashMap<>();
+        /** Cleared for good should a stored key ever differ from the one recomputed here (then every lookup scans). */
+        private volatile boolean indexed = true;
 
         Dispatcher(Clock clock) {
             super(List.of());
@@ -168,6 +185,65 @@ public final class EmbeddedApiServer implements AutoCloseable {
             review.setStatus(tokens.review(review.getSpec().getToken(), review.getSpec().getAudiences()));
             return new MockResponse().setResponseCode(201).setHeader("Content-Type", "application/json")
                     .setBody(json.asJson(review));
+        }
+
+        /**
+         * The stored object the attributes name: for a plain name, among the stored keys of that name only (the
+         * mock server's own lookup compares with every stored key); for anything else, as the mock server does.
+         */
+        @Override
+        public Map.Entry<AttributeSet, String> findResource(AttributeSet attributes) {
+            String name = plainName(attributes);
+            if (name == null || !indexed) {
+                return super.findResource(attributes);
+            }
+            for (AttributeSet candidate : byName.getOrDefault(name, Set.of())) {
+                String stored = map.get(candidate);
+                if (stored != null && candidate.matches(attributes)) {
+                    return Map.entry(candidate, stored);
+                }
+            }
+            return null;
+        }
+
+        /** Stores as the mock server does, then files the new key (computed as the mock server computes it). */
+        @Override
+        public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
+                                 GenericKubernetesResource resource, String newState) {
+            super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+            if (oldAttributes != null) {
+                String old = plainName(oldAttributes);
+                if (old != null) {
+                    byName.computeIfPresent(old, (n, keys) -> {
+                        keys.remove(oldAttributes);
+                        return keys.isEmpty() ? null : keys;
+                    });
+                }
+            }
+            if (newState == null) {
+                return;
+            }
+            KubernetesAttributesExtractor extractor = (KubernetesAttributesExtractor) getAttributeExtractor();
+            AttributeSet key = resource != null ? extractor.extract(resource) : extractor.fromResource(newState);
+            if (!key.containsKey(KubernetesAttributesExtractor.PLURAL)) {
+                key = AttributeSet.merge(pathAttributes, key);
+            }
+            String name = plainName(key);
+            if (name == null || !map.containsKey(key)) {
+                indexed = false;
+                return;
+            }
+            byName.computeIfAbsent(name, n -> ConcurrentHashMap.newKeySet()).add(key);
+        }
+
+        /** The name an attribute set asks for exactly, or null (none, several, a wildcard, another operator). */
+        private static String plainName(AttributeSet attributes) {
+            Attribute name = attributes.getAttribute(KubernetesAttributesExtractor.NAME);
+            if (name == null || name.getType() != AttributeType.WITH || name.getValues().size() != 1) {
+                return null;
+            }
+            String value = String.valueOf(name.getValues().get(0));
+            return value.equals("*") ? null : value;
         }
 
         /** Read from the store directly: a dispatcher must not call back into its own server. */

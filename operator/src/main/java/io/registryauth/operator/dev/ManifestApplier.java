@@ -17,12 +17,15 @@ import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -32,7 +35,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,14 +65,27 @@ public final class ManifestApplier {
     private final KubernetesClient client;
     private final KubernetesSerialization serialization;
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    /** Above this many documents to send at once, {@link #SENDERS} connections send them. */
+    private static final int PARALLEL_ABOVE = 64;
+    private static final int SENDERS = 4;
+    /** Above this many objects applied or deleted at once, the log says how many of each kind. */
+    private static final int LIST_AT_MOST = 20;
+
+    /** A file as last read: its bytes, its objects and the JSON each is sent as. */
+    private record Parsed(byte[] content, Map<ObjectKey, GenericKubernetesResource> objects,
+                          Map<ObjectKey, String> json) {
+    }
+
     /** What each file applied last time: object key to the JSON that was sent. */
     private final Map<Path, Map<ObjectKey, String>> applied = new HashMap<>();
+    /** Each file as it was last read, so an unchanged file is not parsed again. */
+    private final Map<Path, Parsed> lastRead = new HashMap<>();
     /** Custom kinds learnt from CRDs, by "apiVersion/kind". */
     private final Map<String, ResourceDefinitionContext> customKinds = new ConcurrentHashMap<>();
     /** The learnt CRDs' schemas: a document they refuse is not sent, and its last good version stays. */
     private final SchemaCheck schemas = new SchemaCheck();
     /** Where each object of the last read files stands: "document 2, line 9", by file and key. */
-    private final Map<String, String> positions = new HashMap<>();
+    private final Map<String, String> positions = new ConcurrentHashMap<>();
 
     public ManifestApplier(KubernetesClient client) {
         this.client = client;
@@ -93,16 +116,18 @@ public final class ManifestApplier {
     /** Brings the API in line with the YAML files currently in {@code dirs}. */
     public synchronized Outcome sync(List<Path> dirs) {
         List<String> errors = new ArrayList<>();
-        Map<Path, Map<ObjectKey, GenericKubernetesResource>> desired = new LinkedHashMap<>();
-        for (Path dir : dirs) {
-            for (Path file : yamlFiles(dir, errors)) {
-                try {
-                    desired.put(file, read(file));
-                } catch (IOException | IllegalArgumentException e) {
-                    errors.add(file + ": " + readProblem(e) + " (its objects are left as they were)");
-                }
+        List<Path> files = new ArrayList<>();
+        dirs.forEach(dir -> files.addAll(yamlFiles(dir, errors)));
+        Map<Path, Parsed> desired = new LinkedHashMap<>();
+        for (Reading reading : readAll(files)) {
+            if (reading.parsed() != null) {
+                desired.put(reading.file(), reading.parsed());
+            } else {
+                errors.add(reading.file() + ": " + reading.problem() + " (its objects are left as they were)");
             }
         }
+        lastRead.clear();
+        lastRead.putAll(desired);
         // Files that could not be read keep what they applied before: nothing is deleted because of a typo.
         Map<Path, Map<ObjectKey, String>> next = new HashMap<>();
         applied.forEach((file, objects) -> {
@@ -116,26 +141,30 @@ public final class ManifestApplier {
         List<ObjectKey> done = new ArrayList<>();
         // CRDs first so that custom resources in any file find their kind.
         for (boolean crdPass : new boolean[] {true, false}) {
-            desired.forEach((file, objects) -> objects.forEach((key, object) -> {
+            List<Due> due = new ArrayList<>();
+            desired.forEach((file, parsed) -> parsed.objects().forEach((key, object) -> {
                 if (isCrd(key) != crdPass) {
                     return;
                 }
-                String json = serialization.asJson(object);
+                String json = parsed.json().get(key);
                 String before = applied.getOrDefault(file, Map.of()).get(key);
-                try {
-                    if (!json.equals(before)) {
-                        check(file, key, object);
-                        apply(key, object);
-                        done.add(key);
-                    }
+                if (json.equals(before)) {
                     next.computeIfAbsent(file, f -> new LinkedHashMap<>()).put(key, json);
-                } catch (KubernetesClientException | IllegalArgumentException e) {
-                    errors.add(file.getFileName() + ": " + key + ": " + message(e));
-                    if (before != null) {
-                        next.computeIfAbsent(file, f -> new LinkedHashMap<>()).put(key, before);
-                    }
+                } else {
+                    due.add(new Due(file, key, object, json, before));
                 }
             }));
+            for (Due item : send(due)) {
+                if (item.error() == null) {
+                    done.add(item.key());
+                    next.computeIfAbsent(item.file(), f -> new LinkedHashMap<>()).put(item.key(), item.json());
+                } else {
+                    errors.add(item.file().getFileName() + ": " + item.key() + ": " + item.error());
+                    if (item.before() != null) {
+                        next.computeIfAbsent(item.file(), f -> new LinkedHashMap<>()).put(item.key(), item.before());
+                    }
+                }
+            }
         }
 
         Set<ObjectKey> stillWanted = new java.util.HashSet<>();
@@ -153,10 +182,112 @@ public final class ManifestApplier {
                 });
         applied.clear();
         applied.putAll(next);
-        done.forEach(key -> LOG.info("applied {}", key));
-        deleted.forEach(key -> LOG.info("deleted {}", key));
+        report("applied", done);
+        report("deleted", deleted);
         errors.forEach(error -> LOG.error("manifest error: {}", error));
         return new Outcome(List.copyOf(done), List.copyOf(deleted), List.copyOf(errors));
+    }
+
+    /** A file read: its objects, or why they could not be read. */
+    private record Reading(Path file, Parsed parsed, String problem) {
+    }
+
+    /**
+     * Reads every file; one whose bytes did not change since the last sync is not parsed again (an edit
+     * re-reads one file, not all), and many changed files (a first start) are parsed on every core.
+     */
+    private List<Reading> readAll(List<Path> files) {
+        List<Callable<Reading>> reads = files.stream().<Callable<Reading>>map(file -> () -> {
+            try {
+                byte[] content = Files.readAllBytes(file);
+                Parsed last = lastRead.get(file);
+                return new Reading(file, last != null && Arrays.equals(last.content(), content) ? last
+                        : parse(file, content), null);
+            } catch (IOException | IllegalArgumentException e) {
+                return new Reading(file, null, readProblem(e));
+            }
+        }).toList();
+        return inParallel(reads, files.size() > lastRead.size() + 8, Runtime.getRuntime().availableProcessors(),
+                "manifest-read");
+    }
+
+    /** Runs the tasks, in order on this thread or on {@code threads} threads, and returns their results in order. */
+    private static <T> List<T> inParallel(List<Callable<T>> tasks, boolean parallel, int threads, String name) {
+        if (!parallel || threads < 2) {
+            List<T> out = new ArrayList<>();
+            for (Callable<T> task : tasks) {
+                try {
+                    out.add(task.call());
+                } catch (Exception e) {
+                    throw new IllegalStateException(name + " failed", e);
+                }
+            }
+            return out;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread thread = new Thread(r, name);
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<Future<T>> started = tasks.stream().map(pool::submit).toList();
+            List<T> out = new ArrayList<>();
+            for (Future<T> f : started) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted: " + name, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(name + " failed", e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** One document to send, and how sending it went (null error: applied). */
+    private record Due(Path file, ObjectKey key, GenericKubernetesResource object, String json, String before,
+                       String error) {
+        Due(Path file, ObjectKey key, GenericKubernetesResource object, String json, String before) {
+            this(file, key, object, json, before, null);
+        }
+
+        Due failed(String message) {
+            return new Due(file, key, object, json, before, message);
+        }
+    }
+
+    /**
+     * Checks and sends each document; a large batch (a first start on thousands of grants) goes over a few
+     * connections at once, as {@code kubectl apply} of a directory would be no slower than one round trip each.
+     * Order within a batch does not matter to the operator, which reconciles whatever arrives in any order.
+     */
+    private List<Due> send(List<Due> due) {
+        return inParallel(due.stream().<Callable<Due>>map(item -> () -> sendOne(item)).toList(),
+                due.size() > PARALLEL_ABOVE, SENDERS, "manifest-apply");
+    }
+
+    private Due sendOne(Due item) {
+        try {
+            check(item.file(), item.key(), item.object());
+            apply(item.key(), item.object());
+            return item;
+        } catch (KubernetesClientException | IllegalArgumentException e) {
+            return item.failed(message(e));
+        }
+    }
+
+    /** One line per object for a handful (an edit); a count by kind for many (a first start). */
+    private static void report(String what, List<ObjectKey> keys) {
+        if (keys.size() <= LIST_AT_MOST) {
+            keys.forEach(key -> LOG.info("{} {}", what, key));
+            return;
+        }
+        Map<String, Long> byKind = keys.stream().collect(Collectors.groupingBy(ObjectKey::kind, TreeMap::new,
+                Collectors.counting()));
+        LOG.info("{} {} objects: {}", what, keys.size(), byKind);
+        keys.forEach(key -> LOG.debug("{} {}", what, key));
     }
 
     /** Refuses a document its CRD's schema refuses, as the API server (or kubectl --validate=strict) would. */
@@ -193,8 +324,20 @@ public final class ManifestApplier {
 
     /** Parses every document of a file; throws IllegalArgumentException naming the document at fault. */
     Map<ObjectKey, GenericKubernetesResource> read(Path file) throws IOException {
+        return read(file, Files.readAllBytes(file));
+    }
+
+    /** A file's objects with the JSON each would be sent as. */
+    private Parsed parse(Path file, byte[] content) throws IOException {
+        Map<ObjectKey, GenericKubernetesResource> objects = read(file, content);
+        Map<ObjectKey, String> json = new HashMap<>();
+        objects.forEach((key, object) -> json.put(key, serialization.asJson(object)));
+        return new Parsed(content, objects, json);
+    }
+
+    private Map<ObjectKey, GenericKubernetesResource> read(Path file, byte[] content) throws IOException {
         Map<ObjectKey, GenericKubernetesResource> objects = new LinkedHashMap<>();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        try (Reader reader = new InputStreamReader(new ByteArrayInputStream(content), StandardCharsets.UTF_8);
              JsonParser parser = yaml.getFactory().createParser(reader);
              MappingIterator<Object> documents = yaml.readValues(parser, Object.class)) {
             int index = 0;

@@ -3,6 +3,7 @@ package io.registryauth.operator.feed;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.registryauth.api.v1alpha1.RegistryAuth;
 import io.registryauth.api.v1alpha1.RepositoryAccess;
@@ -47,8 +48,10 @@ import org.slf4j.LoggerFactory;
  * in every watched namespace; deleting a grant or its Secret drops the robot at the next rebuild.
  *
  * <p>Any event schedules one rebuild on a single thread after a few milliseconds, so a burst of events
- * (an initial list, a rotation writing Secret and ConfigMap) costs one rebuild. A realm whose inputs did
- * not change (same resourceVersions) is reused as it was. Nothing is swapped before the caches have
+ * (an initial list, a rotation writing Secret and ConfigMap) costs one rebuild. A grant counts by its
+ * generation (its spec) and whether it is being deleted: the operator's status writes and finalizers, one or
+ * two per grant, change neither, so they schedule nothing. A realm whose inputs did not change (same
+ * versions) is reused as it was. Nothing is swapped before the caches have
  * synced, and an unreachable API server changes nothing: the informers keep their caches and retry, and
  * the last snapshot keeps serving.
  */
@@ -129,14 +132,15 @@ public final class RealmFeed implements AutoCloseable {
         feed.executor.scheduleWithFixedDelay(feed::confirm, 1, 1, TimeUnit.SECONDS);
         if (settings.namespaces().isEmpty()) {
             feed.auths.add(feed.inform(client.resources(RegistryAuth.class).inAnyNamespace().runnableInformer(0)));
-            feed.grants.add(feed.inform(client.resources(RepositoryAccess.class).inAnyNamespace().runnableInformer(0)));
+            feed.grants.add(feed.informGrants(client.resources(RepositoryAccess.class).inAnyNamespace()
+                    .runnableInformer(0)));
             feed.robotSecrets.add(feed.inform(client.secrets().inAnyNamespace()
                     .withLabel(ResourceNames.ROBOT_FOR_LABEL).runnableInformer(0)));
         } else {
             for (String namespace : settings.namespaces()) {
                 feed.auths.add(feed.inform(client.resources(RegistryAuth.class).inNamespace(namespace)
                         .runnableInformer(0)));
-                feed.grants.add(feed.inform(client.resources(RepositoryAccess.class).inNamespace(namespace)
+                feed.grants.add(feed.informGrants(client.resources(RepositoryAccess.class).inNamespace(namespace)
                         .runnableInformer(0)));
                 feed.robotSecrets.add(feed.inform(client.secrets().inNamespace(namespace)
                         .withLabel(ResourceNames.ROBOT_FOR_LABEL).runnableInformer(0)));
@@ -153,7 +157,34 @@ public final class RealmFeed implements AutoCloseable {
     }
 
     private <T extends HasMetadata> SharedIndexInformer<T> inform(SharedIndexInformer<T> informer) {
-        informer.addEventHandler(new OnAnyChange<>(this::changed));
+        return inform(informer, new OnAnyChange<>(this::changed));
+    }
+
+    /** Grants wake the feed only when what the realm reads of them changed ({@link #grantVersion}). */
+    private SharedIndexInformer<RepositoryAccess> informGrants(SharedIndexInformer<RepositoryAccess> informer) {
+        return inform(informer, new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(RepositoryAccess grant) {
+                changed();
+            }
+
+            @Override
+            public void onUpdate(RepositoryAccess before, RepositoryAccess after) {
+                if (!grantVersion(before).equals(grantVersion(after))) {
+                    changed();
+                }
+            }
+
+            @Override
+            public void onDelete(RepositoryAccess grant, boolean deletedFinalStateUnknown) {
+                changed();
+            }
+        });
+    }
+
+    private <T extends HasMetadata> SharedIndexInformer<T> inform(SharedIndexInformer<T> informer,
+                                                                   ResourceEventHandler<T> handler) {
+        informer.addEventHandler(handler);
         // Keep retrying through API outages, including before the first list succeeded.
         informer.exceptionHandler((started, t) -> {
             LOG.warn("watch of {} failed, retrying: {}", informer.getApiTypeClass().getSimpleName(), t.toString());
@@ -363,10 +394,25 @@ public final class RealmFeed implements AutoCloseable {
         // Sorted by name: a Secret appearing, changing or going away changes the fingerprint.
         referenced.forEach((name, secret) -> out.append(name).append('@').append(version(secret)).append(','));
         out.append('|');
-        grants.forEach(g -> out.append(ResourceNames.key(g)).append('@').append(version(g)).append(','));
+        grants.forEach(g -> out.append(ResourceNames.key(g)).append('@').append(grantVersion(g)).append(','));
         out.append('|');
         robots.forEach((key, secret) -> out.append(key).append('@').append(version(secret)).append(','));
         return out.toString();
+    }
+
+    /**
+     * What the realm reads of a grant: its spec, counted by generation (which the API server raises on every spec
+     * change and never for status or metadata), and whether it is going. Without a generation, its
+     * resourceVersion.
+     */
+    static String grantVersion(RepositoryAccess grant) {
+        Long generation = grant.getMetadata().getGeneration();
+        if (generation == null || generation == 0) {
+            return version(grant);
+        }
+        return grant.getMetadata().getUid() + ":g" + generation
+                + (grant.getMetadata().getDeletionTimestamp() == null ? "" : ":deleting")
+                + (Unreadable.is(grant) ? ":unreadable" : "");
     }
 
     private static String version(HasMetadata resource) {

@@ -197,6 +197,46 @@ class EmbeddedApiServerTest {
         assertThat(client.serviceAccounts().inNamespace("ci").withName("builder").get()).isNotNull();
     }
 
+    /** Writes find their object through the name index: same names in other namespaces and kinds stay apart. */
+    @Test
+    void objectsOfOneNameStayApartAcrossNamespacesAndKinds() {
+        for (String namespace : List.of("a", "b")) {
+            client.resource(new ConfigMapBuilder().withNewMetadata().withNamespace(namespace).withName("shared")
+                    .endMetadata().withData(Map.of("in", namespace)).build()).create();
+        }
+        client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withNamespace("a")
+                .withName("shared").endMetadata().withStringData(Map.of("k", "v")).build()).create();
+        assertThatThrownBy(() -> client.resource(new ConfigMapBuilder().withNewMetadata().withNamespace("a")
+                .withName("shared").endMetadata().build()).create())
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+
+        client.configMaps().inNamespace("b").withName("shared").edit(cm -> {
+            cm.getData().put("edited", "yes");
+            return cm;
+        });
+        client.configMaps().inNamespace("a").withName("shared")
+                .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"data\":{\"patched\":\"yes\"}}");
+        assertThat(client.configMaps().inNamespace("a").withName("shared").get().getData())
+                .containsEntry("in", "a").containsEntry("patched", "yes").doesNotContainKey("edited");
+        assertThat(client.configMaps().inNamespace("b").withName("shared").get().getData())
+                .containsEntry("in", "b").containsEntry("edited", "yes").doesNotContainKey("patched");
+
+        client.configMaps().inNamespace("a").withName("shared").delete();
+        assertThat(client.configMaps().inNamespace("a").withName("shared").get()).isNull();
+        assertThat(client.configMaps().inNamespace("b").withName("shared").get()).isNotNull();
+        assertThat(client.secrets().inNamespace("a").withName("shared").get()).isNotNull();
+        client.resource(new ConfigMapBuilder().withNewMetadata().withNamespace("a").withName("shared")
+                .endMetadata().withData(Map.of("in", "a again")).build()).create();
+        client.configMaps().inNamespace("a").withName("shared").edit(cm -> {
+            cm.getData().put("second", "life");
+            return cm;
+        });
+        assertThat(client.configMaps().inNamespace("a").withName("shared").get().getData())
+                .containsEntry("in", "a again").containsEntry("second", "life");
+        assertThat(client.configMaps().inAnyNamespace().list().getItems()).hasSize(2);
+    }
+
     @Test
     void theRealmLogsServiceAccountsInThroughIt() {
         SigningKey key = SigningKey.generate(SigningAlgorithm.ES256, "dev-test", NOW.minusSeconds(60),

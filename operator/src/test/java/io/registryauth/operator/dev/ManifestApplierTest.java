@@ -271,6 +271,46 @@ class ManifestApplierTest {
                 .<List<String>>get("spec", "repositories")).containsExactly("team-c/**");
     }
 
+    /** A first start on many grants sends them over several connections; errors still name file and document. */
+    @Test
+    void aLargeDirectoryIsAppliedWholeWithEachRefusalNamed() throws Exception {
+        for (Class<? extends io.fabric8.kubernetes.api.model.HasMetadata> type
+                : List.of(RegistryAuth.class, io.registryauth.api.v1alpha1.RepositoryAccess.class)) {
+            applier.installCrd(DevMode.crd(client, type));
+        }
+        for (int file = 0; file < 10; file++) {
+            StringBuilder grants = new StringBuilder();
+            for (int i = 0; i < 20; i++) {
+                String grant = GOOD_GRANT.formatted("g" + (file * 20 + i));
+                grants.append(file == 7 && i == 13 ? grant.replace("[pull]", "[pul]") : grant).append("---\n");
+            }
+            Files.writeString(dir.resolve("team-" + file + ".yaml"), grants);
+        }
+
+        ManifestApplier.Outcome outcome = sync();
+
+        assertThat(outcome.applied()).hasSize(199);
+        assertThat(outcome.errors()).singleElement().asString()
+                .startsWith("team-7.yaml: RepositoryAccess registry/g153: field \"spec.actions[0]\"")
+                .contains("(document 14, line ");
+        ResourceDefinitionContext grants = ResourceDefinitionContext.fromResourceType(
+                io.registryauth.api.v1alpha1.RepositoryAccess.class);
+        assertThat(client.genericKubernetesResources(grants).inNamespace("registry").list().getItems()).hasSize(199);
+
+        // Nothing changed on disk: nothing is sent again, and the refused document is refused again.
+        ManifestApplier.Outcome again = sync();
+        assertThat(again.applied()).isEmpty();
+        assertThat(again.errors()).hasSize(1);
+
+        // One file edited: only its changed document is sent.
+        Path edited = dir.resolve("team-3.yaml");
+        Files.writeString(edited, Files.readString(edited).replace("{name: g61, namespace: registry}",
+                "{name: g61, namespace: registry, labels: {edited: \"yes\"}}"));
+        assertThat(sync().applied()).extracting(ManifestApplier.ObjectKey::name).containsExactly("g61");
+        assertThat(client.genericKubernetesResources(grants).inNamespace("registry").withName("g61").get()
+                .getMetadata().getLabels()).containsEntry("edited", "yes");
+    }
+
     @Test
     void theShippedExamplesPassTheSchemaCheck() {
         for (Class<? extends io.fabric8.kubernetes.api.model.HasMetadata> type
