@@ -1,12 +1,11 @@
 package io.registryauth.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
@@ -41,10 +40,16 @@ import java.util.stream.Collectors;
  * is enforced, looked at again when it is due for rotation or its previous password's grace ends, put back
  * when edited (its informer reports every change), and deleted, with its service-account references, when
  * the grant stops asking for it or goes (a finalizer: the mock API server and dev mode collect no garbage).
+ *
+ * <p>Only a grant with something to clean up carries the finalizer: one that asks for credentials, or whose
+ * status still names some. The reconciler is told of every event (JOSDK's all-events mode) and adds and
+ * removes the finalizer itself, so a plain grant costs one write (its status), not two. The finalizer's name
+ * is the one JOSDK gave it before, so grants written by an earlier version are released the same way.
  */
-@ControllerConfiguration(name = RepositoryAccessReconciler.NAME)
-public class RepositoryAccessReconciler implements Reconciler<RepositoryAccess>, Cleaner<RepositoryAccess> {
+@ControllerConfiguration(name = RepositoryAccessReconciler.NAME, triggerReconcilerOnAllEvents = true)
+public class RepositoryAccessReconciler implements Reconciler<RepositoryAccess> {
     public static final String NAME = "repositoryaccess";
+    static final String FINALIZER = HasMetadata.getFullResourceName(RepositoryAccess.class) + "/finalizer";
     static final String TARGET_INDEX = "registryauth-target";
     static final String REGISTRY_AUTH_NOT_READY = "RegistryAuthNotReady";
     static final String SERVICE_ACCOUNT_INDEX = "pull-service-accounts";
@@ -107,11 +112,17 @@ public class RepositoryAccessReconciler implements Reconciler<RepositoryAccess>,
         return List.of(registryAuths, pullSecrets, serviceAccounts);
     }
 
-    @Override
-    public DeleteControl cleanup(RepositoryAccess grant, Context<RepositoryAccess> context) {
+    /** A grant going: its Secrets and their service-account references are removed, then it is let go. */
+    private static void cleanup(RepositoryAccess grant, Context<RepositoryAccess> context) {
         PullSecrets.remove(context.getClient(), grant, null, serviceAccounts(grant),
                 PullSecrets.listed(context.getClient(), grant));
-        return DeleteControl.defaultDelete();
+        PrimaryUpdateAndCacheUtils.removeFinalizer(context.getClient(), grant, FINALIZER);
+    }
+
+    /** Whether the grant has Secrets to clean up when it goes: it asks for credentials, or its status names some. */
+    private static boolean needsFinalizer(RepositoryAccess grant) {
+        return grant.getSpec() != null && grant.getSpec().getCredentials() != null
+                || grant.getStatus() != null && grant.getStatus().getCredentials() != null;
     }
 
     /** The service accounts that may list the grant's Secret: those asked for now and those patched before. */
@@ -128,6 +139,20 @@ public class RepositoryAccessReconciler implements Reconciler<RepositoryAccess>,
 
     @Override
     public UpdateControl<RepositoryAccess> reconcile(RepositoryAccess grant, Context<RepositoryAccess> context) {
+        if (context.isPrimaryResourceDeleted()) {
+            // Gone; one that had anything to clean up held the finalizer until it was cleaned up.
+            return UpdateControl.noUpdate();
+        }
+        if (grant.isMarkedForDeletion()) {
+            if (grant.hasFinalizer(FINALIZER)) {
+                cleanup(grant, context);
+            }
+            return UpdateControl.noUpdate();
+        }
+        if (!Unreadable.is(grant) && needsFinalizer(grant)) {
+            // Before any Secret is written, so none can outlive the grant.
+            grant = PrimaryUpdateAndCacheUtils.addFinalizer(context.getClient(), grant, FINALIZER);
+        }
         Instant now = settings.clock().instant();
         RegistryAuth target = context.getSecondaryResource(RegistryAuth.class).orElse(null);
         Optional<String> unreadable = Unreadable.problem(grant);
@@ -212,10 +237,15 @@ public class RepositoryAccessReconciler implements Reconciler<RepositoryAccess>,
         if (!next.equals(previous)) {
             // Replaced under the resourceVersion read, not JSON-patched against a cache that may lag (whose list
             // indexes would hit another list); cached so the next reconcile starts from it.
-            PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(grant, context, r -> {
+            grant = PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(grant, context, r -> {
                 r.setStatus(next);
                 return r;
             });
+        }
+        if (unreadable.isEmpty() && !needsFinalizer(grant) && grant.hasFinalizer(FINALIZER)) {
+            // Nothing left to clean up (credentials no longer asked for and their Secret gone, or a grant from
+            // a version that gave every grant the finalizer).
+            PrimaryUpdateAndCacheUtils.removeFinalizer(context.getClient(), grant, FINALIZER);
         }
         UpdateControl<RepositoryAccess> control = UpdateControl.noUpdate();
         // Come back for the rotation or the end of the previous password's grace.

@@ -1,17 +1,11 @@
 package io.registryauth.operator.feed;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.registryauth.operator.Clients;
+import io.registryauth.operator.dev.EmbeddedApiServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -76,22 +70,21 @@ final class MockApiServerProcess implements AutoCloseable {
 
     public static void main(String[] args) throws Exception {
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(List.of()), false);
-        server.init(InetAddress.getLoopbackAddress(), 0);
-        try (KubernetesClient client = server.createClient(Clients::configure)) {
-            if (args[0].equals("cluster")) {
-                ClusterModeMemoryBenchmark.fill(client, Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-                        Integer.parseInt(args[3]));
-            } else {
-                StartupAtScaleBenchmark.fill(client, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
-            }
+        // The dev mode's API server: the mock server with its lookups by name indexed, as an API server's are
+        // (the plain mock server scans every stored object on each write, and would be what is measured).
+        EmbeddedApiServer server = EmbeddedApiServer.start(0);
+        KubernetesClient client = server.client();
+        if (args[0].equals("cluster")) {
+            ClusterModeMemoryBenchmark.fill(client, Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+                    Integer.parseInt(args[3]));
+        } else {
+            StartupAtScaleBenchmark.fill(client, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
         }
-        System.out.println("PORT " + server.getPort());
+        System.out.println("PORT " + java.net.URI.create(server.url()).getPort());
         System.out.flush();
         while (System.in.read() >= 0) {
             // serve until the parent closes our standard input
         }
-        server.destroy();
+        server.close();
     }
 }

@@ -206,6 +206,8 @@ class PullSecretsTest {
         create("pull", "team-a-pull", "default");
         await("account patched", () -> account("default"),
                 a -> pullSecretNames(a).equals(List.of("other", "team-a-pull")));
+        assertThat(get("pull").getMetadata().getFinalizers()).as("held while it has a Secret")
+                .containsExactly(RepositoryAccessReconciler.FINALIZER);
 
         cluster.client.resources(RepositoryAccess.class).inNamespace("team-a").withName("pull").delete();
 
@@ -247,6 +249,34 @@ class PullSecretsTest {
         await("Secret deleted", () -> secret("team-a-pull") == null, gone -> gone);
         await("builder released", () -> account("builder"), a -> pullSecretNames(a).isEmpty());
         await("status without credentials", () -> get("pull"), g -> g.getStatus().getCredentials() == null);
+        await("finalizer released: nothing left to clean up", () -> get("pull"),
+                g -> g.getMetadata().getFinalizers().isEmpty());
+    }
+
+    /**
+     * A grant without credentials has nothing to clean up and is never held: one write (its status), and
+     * deleting it deletes it at once. One that an earlier version gave the finalizer is released.
+     */
+    @Test
+    void aGrantWithoutCredentialsCarriesNoFinalizer() {
+        RepositoryAccess plain = new RepositoryAccess();
+        plain.getMetadata().setNamespace("team-a");
+        plain.getMetadata().setName("plain");
+        plain.getSpec().setRegistry(new RegistryRef("main", "registry"));
+        plain.getSpec().setSubjects(List.of(new GrantSubject(GrantSubject.Kind.USER, "alice", null)));
+        plain.getSpec().setRepositories(List.of("team-a/**"));
+        plain.getSpec().setActions(List.of(RepositoryAction.PULL));
+        cluster.client.resource(plain).create();
+        RepositoryAccess ready = await("Ready", () -> get("plain"), g -> g.getStatus() != null
+                && g.getStatus().condition("Ready").map(c -> "True".equals(c.getStatus())).orElse(false));
+        assertThat(ready.getMetadata().getFinalizers()).isEmpty();
+        cluster.client.resources(RepositoryAccess.class).inNamespace("team-a").withName("plain").delete();
+        await("gone at once", () -> get("plain") == null, gone -> gone);
+
+        plain.getMetadata().setName("older");
+        plain.getMetadata().setFinalizers(List.of(RepositoryAccessReconciler.FINALIZER));
+        cluster.client.resource(plain).create();
+        await("released", () -> get("older"), g -> g.getStatus() != null && g.getMetadata().getFinalizers().isEmpty());
     }
 
     @Test
