@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * in every watched namespace; deleting a grant or its Secret drops the robot at the next rebuild.
  *
  * <p>Any event schedules one rebuild on a single thread after a few milliseconds, so a burst of events
- * (an initial list, a rotation writing Secret and ConfigMap) costs one rebuild. A grant counts by its
+ * (an initial list, a rotation writing Secret and ConfigMap) costs one rebuild; and none starts sooner after
+ * the previous one than that took (at most a second), so a stream of changes coalesces into few rebuilds. A grant counts by its
  * generation (its spec) and whether it is being deleted: the operator's status writes and finalizers, one or
  * two per grant, change neither, so they schedule nothing. A realm whose inputs did not change (same
  * versions) is reused as it was. Nothing is swapped before the caches have
@@ -57,7 +58,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class RealmFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RealmFeed.class);
-    private static final long DEBOUNCE_MILLIS = 5;
+    private static final long DEBOUNCE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** The longest a rebuild is held back after the previous one. */
+    private static final long MAX_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final KubernetesClient client;
     private final OperatorSettings settings;
@@ -65,6 +68,8 @@ public final class RealmFeed implements AutoCloseable {
     private final RealmProblemSignal problems;
     private final ScheduledExecutorService executor;
     private final AtomicBoolean pending = new AtomicBoolean();
+    /** System.nanoTime before which the next rebuild does not start: as long after the last as it took. */
+    private volatile long quietUntil = System.nanoTime();
     private final List<SharedIndexInformer<RegistryAuth>> auths = new ArrayList<>();
     private final List<SharedIndexInformer<RepositoryAccess>> grants = new ArrayList<>();
     /** Generated pull Secrets (label-selected), wherever grants may live. */
@@ -197,7 +202,10 @@ public final class RealmFeed implements AutoCloseable {
     private void changed() {
         if (!closed && pending.compareAndSet(false, true)) {
             try {
-                executor.schedule(this::rebuild, DEBOUNCE_MILLIS, TimeUnit.MILLISECONDS);
+                // At least the debounce, and no sooner after the last rebuild than it took: under a stream of
+                // changes (a large checkout, a start) at most half the feed's thread goes to rebuilding.
+                long delay = Math.max(DEBOUNCE_NANOS, quietUntil - System.nanoTime());
+                executor.schedule(this::rebuild, delay, TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
                 // Closing: an event that raced the shutdown has nothing left to update.
             }
@@ -205,6 +213,16 @@ public final class RealmFeed implements AutoCloseable {
     }
 
     private void rebuild() {
+        long started = System.nanoTime();
+        try {
+            rebuildNow();
+        } finally {
+            long finished = System.nanoTime();
+            quietUntil = finished + Math.min(finished - started, MAX_PAUSE_NANOS);
+        }
+    }
+
+    private void rebuildNow() {
         pending.set(false);
         if (closed || !synced()) {
             return;

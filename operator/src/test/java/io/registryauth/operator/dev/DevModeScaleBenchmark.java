@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * as a GitOps repository keeps them). Prints the time from the process start until the last grant is served and
  * until every grant is Ready, how many times the realm was rebuilt, and how long a grant edit takes from the file
  * write until a token carries it ({@code registryauth.bench.changes} edits, each file written whole as an editor
- * or a git checkout does), with the realm's and the JVM's own figures.
+ * or a git checkout does), then how long a checkout changing {@code registryauth.bench.burst} files at once takes
+ * to be enforced whole and how many rebuilds it cost.
  *
  * <pre>
  * mvn -B -pl operator -am package -DskipTests
@@ -47,6 +48,7 @@ class DevModeScaleBenchmark {
     private static final int USERS = Integer.getInteger("registryauth.bench.users", 1_000);
     private static final int PER_FILE = Integer.getInteger("registryauth.bench.perFile", 100);
     private static final int CHANGES = Integer.getInteger("registryauth.bench.changes", 100);
+    private static final int BURST = Integer.getInteger("registryauth.bench.burst", 50);
     private static final String JAVA = System.getProperty("registryauth.bench.java",
             Path.of(System.getProperty("java.home"), "bin", "java").toString());
     private static final String JVM_OPTIONS = System.getProperty("registryauth.bench.jvmOptions", "");
@@ -103,6 +105,22 @@ class DevModeScaleBenchmark {
                 Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 waitFor("grant g" + n + " changed back", dev, () -> !granted(n, "pull,push").contains("\"push\""));
             }
+            // A checkout that changes many files at once: in each, one grant gains push.
+            int burstFiles = Math.min(BURST, (GRANTS + PER_FILE - 1) / PER_FILE);
+            int rebuildsBeforeBurst = rebuilds(log);
+            long burst = System.nanoTime();
+            for (int file = 0; file < burstFiles; file++) {
+                Path temp = work.resolve("edit.tmp");
+                Files.writeString(temp, grants(file, file * PER_FILE + PER_FILE / 2));
+                Files.move(temp, manifests.resolve(String.format("team-%04d.yaml", file)),
+                        StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+            for (int file = 0; file < burstFiles; file++) {
+                int n = file * PER_FILE + PER_FILE / 2;
+                waitFor("grant g" + n + " changed in the burst", dev, () -> granted(n, "pull,push").contains("\"push\""));
+            }
+            System.out.printf("%d files changed at once: all enforced after %d ms, %d rebuilds%n", burstFiles,
+                    (System.nanoTime() - burst) / 1_000_000, rebuilds(log) - rebuildsBeforeBurst);
             List<Long> sorted = changes.stream().sorted().toList();
             System.out.printf("%s %s: %d grants in %d files, %d users: last grant served after %d ms (%d rebuilds),"
                             + " all Ready after %d ms (%d rebuilds); %d edits enforced in median %d ms, p99 %d ms, max %d"
