@@ -55,6 +55,8 @@ public class RepositoryAccessReconciler implements Reconciler<RepositoryAccess> 
     static final String SERVICE_ACCOUNT_INDEX = "pull-service-accounts";
     static final String CREDENTIALS_CONFLICT = "CredentialsConflict";
     static final String ACTIVE = "Active";
+    /** A look again, should the RegistryAuth's first status never come (its own event normally comes first). */
+    static final Duration UNSEEN_TARGET_RETRY = Duration.ofSeconds(10);
 
     private final OperatorSettings settings;
 
@@ -119,6 +121,12 @@ public class RepositoryAccessReconciler implements Reconciler<RepositoryAccess> 
         PrimaryUpdateAndCacheUtils.removeFinalizer(context.getClient(), grant, FINALIZER);
     }
 
+    /** Whether the RegistryAuth has never had a status written (its reconciler has not looked at it yet). */
+    private static boolean unseen(RegistryAuth auth) {
+        return auth.getStatus() == null || auth.getStatus().getObservedGeneration() == null
+                && (auth.getStatus().getConditions() == null || auth.getStatus().getConditions().isEmpty());
+    }
+
     /** Whether the grant has Secrets to clean up when it goes: it asks for credentials, or its status names some. */
     private static boolean needsFinalizer(RepositoryAccess grant) {
         return grant.getSpec() != null && grant.getSpec().getCredentials() != null
@@ -149,12 +157,18 @@ public class RepositoryAccessReconciler implements Reconciler<RepositoryAccess> 
             }
             return UpdateControl.noUpdate();
         }
+        RegistryAuth target = context.getSecondaryResource(RegistryAuth.class).orElse(null);
+        if (target != null && unseen(target)) {
+            // Its RegistryAuth has not been looked at yet (a start, a new one): its first status write re-triggers
+            // this grant (TARGET_INDEX). Writing "not Ready" now would be written over in a moment, and at a start
+            // with thousands of grants those writes would hold back the RegistryAuth's own signing key.
+            return UpdateControl.<RepositoryAccess>noUpdate().rescheduleAfter(UNSEEN_TARGET_RETRY);
+        }
         if (!Unreadable.is(grant) && needsFinalizer(grant)) {
             // Before any Secret is written, so none can outlive the grant.
             grant = PrimaryUpdateAndCacheUtils.addFinalizer(context.getClient(), grant, FINALIZER);
         }
         Instant now = settings.clock().instant();
-        RegistryAuth target = context.getSecondaryResource(RegistryAuth.class).orElse(null);
         Optional<String> unreadable = Unreadable.problem(grant);
         List<GrantModel.Problem> problems = unreadable.isPresent()
                 ? List.of(new GrantModel.Problem(Unreadable.REASON, unreadable.get() + Unreadable.GRANT_CONSEQUENCE))

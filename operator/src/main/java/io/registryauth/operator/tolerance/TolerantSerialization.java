@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.deser.ResolvableDeserializer;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -160,24 +161,32 @@ public final class TolerantSerialization {
             return type;
         }
 
+        /**
+         * Reads the object from a copy of its tokens (every watch event of every grant comes through here; a token
+         * copy costs less than a tree), and builds a tree only for an object that needs reporting or a husk.
+         */
         @Override
         public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            JsonNode tree = ctxt.readTree(p);
-            if (!(tree instanceof ObjectNode object)) {
-                return read(tree, p, ctxt);
+            TokenBuffer tokens = ctxt.bufferAsCopyOfValue(p);
+            if (tokens.firstToken() != JsonToken.START_OBJECT) {
+                return read(tokens, p, ctxt);
             }
             Set<String> outer = UNKNOWN.get();
             Set<String> unknown = new LinkedHashSet<>();
             UNKNOWN.set(unknown);
             try {
-                Object value = read(object, p, ctxt);
-                if (!unknown.isEmpty() && firstReport(object, "unknown:" + unknown)) {
-                    UNKNOWN_FIELDS.increment();
-                    LOG.warn("{}: unknown field{} {} ignored (is its CRD newer than this operator?)", describe(object),
-                            unknown.size() == 1 ? "" : "s", quoted(unknown));
+                Object value = read(tokens, p, ctxt);
+                if (!unknown.isEmpty()) {
+                    ObjectNode object = tree(tokens, p, ctxt);
+                    if (firstReport(object, "unknown:" + unknown)) {
+                        UNKNOWN_FIELDS.increment();
+                        LOG.warn("{}: unknown field{} {} ignored (is its CRD newer than this operator?)",
+                                describe(object), unknown.size() == 1 ? "" : "s", quoted(unknown));
+                    }
                 }
                 return value;
             } catch (JsonMappingException e) {
+                ObjectNode object = tree(tokens, p, ctxt);
                 String problem = problem(e);
                 if (firstReport(object, "unreadable:" + problem)) {
                     UNREADABLE.increment();
@@ -186,6 +195,21 @@ public final class TolerantSerialization {
                 return husk(object, problem, p, ctxt, e);
             } finally {
                 UNKNOWN.set(outer);
+            }
+        }
+
+        private Object read(TokenBuffer tokens, JsonParser p, DeserializationContext ctxt) throws IOException {
+            try (JsonParser sub = tokens.asParser(p.getCodec())) {
+                sub.nextToken();
+                return delegate.deserialize(sub, ctxt);
+            }
+        }
+
+        private static ObjectNode tree(TokenBuffer tokens, JsonParser p, DeserializationContext ctxt)
+                throws IOException {
+            try (JsonParser sub = tokens.asParser(p.getCodec())) {
+                sub.nextToken();
+                return (ObjectNode) ctxt.readTree(sub);
             }
         }
 

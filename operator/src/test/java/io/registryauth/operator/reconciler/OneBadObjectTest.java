@@ -194,12 +194,23 @@ class OneBadObjectTest {
         runOperatorAndFeed();
         await("alice's grant enforced", () -> allows(user("alice"), repository("team-a/app", "pull")), b -> b);
 
-        GenericKubernetesResource main = cluster.client.genericKubernetesResources(AUTHS).inNamespace("registry")
-                .withName("main").get();
-        @SuppressWarnings("unchecked")
-        java.util.Map<String, Object> spec = (java.util.Map<String, Object>) main.getAdditionalProperties().get("spec");
-        spec.put("token", "ten minutes");
-        cluster.client.genericKubernetesResources(AUTHS).inNamespace("registry").resource(main).update();
+        // The operator may be writing the RegistryAuth's status meanwhile: read again and retry on a conflict.
+        for (int attempt = 1; ; attempt++) {
+            GenericKubernetesResource main = cluster.client.genericKubernetesResources(AUTHS).inNamespace("registry")
+                    .withName("main").get();
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Object> spec = (java.util.Map<String, Object>) main.getAdditionalProperties()
+                    .get("spec");
+            spec.put("token", "ten minutes");
+            try {
+                cluster.client.genericKubernetesResources(AUTHS).inNamespace("registry").resource(main).update();
+                break;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
 
         await("reported", () -> cluster.client.resources(RegistryAuth.class).inNamespace("registry")
                 .withName("main").get(), a -> ("False/" + Unreadable.REASON).equals(
