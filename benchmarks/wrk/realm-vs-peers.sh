@@ -125,11 +125,11 @@ measure() {
   wrk -t"$threads" -c"$connections" -d"${warmup}s" --timeout 10s -s "$here/token.lua" "$base" >/dev/null
   local load_before; load_before="$(load)"
   local target0 machine0 target1 machine1
-  target0="$(tree_ticks "$pid")"; machine0="$(machine_ticks)"
+  target0="$(tree_ticks "$pid")"; machine0="$(machine_ticks)"; result[$phase.from]="$(date +%s%3N)"
   # bash's time keyword: user and system CPU of wrk itself, from the kernel's accounting of the child.
   { TIMEFORMAT='%U %S'; time wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s --latency \
       -s "$here/token.lua" "$base" >"$out"; } 2>"$times"
-  target1="$(tree_ticks "$pid")"; machine1="$(machine_ticks)"
+  target1="$(tree_ticks "$pid")"; machine1="$(machine_ticks)"; result[$phase.to]="$(date +%s%3N)"
   local rps wrk_cpu target_cpu busy rest non2xx
   rps="$(awk '/^Requests\/sec:/{print $2}' "$out")"
   non2xx="$(awk '/Non-2xx or 3xx responses:/{print $5}' "$out")"
@@ -277,7 +277,7 @@ for round in $(seq 1 "$rounds"); do
   bare "bare.$round"
   measure "realm" "$realm_url" "$dev_pid"
   result[realm.$round]="${result[realm.rps]}"; result[realm.$round.cpu]="wrk ${result[realm.wrk]}, realm ${result[realm.target]}, rest ${result[realm.rest]}"
-  result[realm.$round.p]="${result[realm.p]}"
+  result[realm.$round.p]="${result[realm.p]}"; result[realm.$round.window]="${result[realm.from]} ${result[realm.to]}"
   if [[ -n "$kc_pid" ]]; then
     measure "keycloak" "$kc_url" "$kc_pid"
     result[keycloak.$round]="${result[keycloak.rps]}"; result[keycloak.$round.cpu]="wrk ${result[keycloak.wrk]}, keycloak ${result[keycloak.target]}, rest ${result[keycloak.rest]}"
@@ -299,4 +299,13 @@ for round in $(seq 1 "$rounds"); do
     "$( [[ -n "$k" ]] && awk -v r="$r" -v k="$k" 'BEGIN{printf "%.0fx", r / k}' || echo -)" "${result[realm.$round.cpu]}"
   echo "       realm p50 / p90 / p99: ${result[realm.$round.p]}${k:+; keycloak: ${result[keycloak.$round.p]} (CPU ${result[keycloak.$round.cpu]})}"
 done
+if [[ -n "${JFR:-}" ]]; then
+  stop_tree "$dev_pid" # the recording is written when the JVM exits
+  for round in $(seq 1 "$rounds"); do
+    echo
+    echo "== JFR profile of the realm during round $round's measured wrk phase ($JFR)"
+    # shellcheck disable=SC2086
+    "$java" -cp "$bench_jar" io.registryauth.bench.JfrSplit "$JFR" ${result[realm.$round.window]}
+  done
+fi
 echo "bare signatures/s, in order: $(for i in $(seq 1 $((rounds + 1))); do printf '%s ' "${result[bare.$i]}"; done)"
