@@ -147,6 +147,11 @@ measure() {
   result[$phase.rest]="$(pct "$rest")"
   result[$phase.p]="$(awk '/^ +(50|90|99)%/{printf "%s%s", sep, $2; sep=" / "}' "$out")"
   result[$phase.load]="$load_before"
+  # CPU per answered request, of the target and of wrk: what contention from other processes skews least.
+  local requests; requests="$(awk '/requests in/{print $1}' "$out")"
+  result[$phase.us]="$(awk -v c="$target_cpu" -v n="$requests" 'BEGIN{printf "%.0f", 1e6 * c / n}')"
+  result[$phase.wrkus]="$(awk -v c="$wrk_cpu" -v n="$requests" 'BEGIN{printf "%.0f", 1e6 * c / n}')"
+  echo "   CPU per request: $phase ${result[$phase.us]} us, wrk ${result[$phase.wrkus]} us"
   [[ -z "$non2xx" ]] || { echo "$phase: $non2xx answers were not 2xx: the comparison is void" >&2; exit 1; }
 }
 
@@ -156,6 +161,8 @@ bare() {
   line="$("$java" -cp "$bench_jar" io.registryauth.bench.BareSigning "$threads" "$seconds" "$warmup")"
   echo "$line" | sed 's/^/   /'
   result[$label]="$(awk '/^signatures\/s:/{print $2}' <<<"$line")"
+  result[$label.us]="$(awk -v s="$seconds" '/^signatures\/s:/{n = $2 * s} /process CPU/{c = $(NF - 1)} END{printf "%.0f", 1e6 * c / n}' <<<"$line")"
+  echo "   CPU per signature: ${result[$label.us]} us"
 }
 
 echo "realm-vs-peers: $("$java" -version 2>&1 | head -n1), $cores cores, wrk -t$threads -c$connections" \
@@ -277,7 +284,7 @@ for round in $(seq 1 "$rounds"); do
   bare "bare.$round"
   measure "realm" "$realm_url" "$dev_pid"
   result[realm.$round]="${result[realm.rps]}"; result[realm.$round.cpu]="wrk ${result[realm.wrk]}, realm ${result[realm.target]}, rest ${result[realm.rest]}"
-  result[realm.$round.p]="${result[realm.p]}"; result[realm.$round.window]="${result[realm.from]} ${result[realm.to]}"
+  result[realm.$round.p]="${result[realm.p]}"; result[realm.$round.us]="${result[realm.us]}"; result[realm.$round.wrkus]="${result[realm.wrkus]}"; result[realm.$round.window]="${result[realm.from]} ${result[realm.to]}"
   if [[ -n "$kc_pid" ]]; then
     measure "keycloak" "$kc_url" "$kc_pid"
     result[keycloak.$round]="${result[keycloak.rps]}"; result[keycloak.$round.cpu]="wrk ${result[keycloak.wrk]}, keycloak ${result[keycloak.target]}, rest ${result[keycloak.rest]}"
@@ -297,6 +304,10 @@ for round in $(seq 1 "$rounds"); do
   printf '%-6s %10.0f %10s %7s %12s %9s  %s\n' "$round" "$r" "$b" \
     "$(awk -v r="$r" -v b="$b" 'BEGIN{printf "%.2f", r / b}')" "${k:--}" \
     "$( [[ -n "$k" ]] && awk -v r="$r" -v k="$k" 'BEGIN{printf "%.0fx", r / k}' || echo -)" "${result[realm.$round.cpu]}"
+  bus="$(awk -v x="${result[bare.$round.us]}" -v y="${result[bare.$((round + 1)).us]}" 'BEGIN{printf "%.0f", (x + y) / 2}')"
+  echo "       CPU per token: realm ${result[realm.$round.us]} us + wrk ${result[realm.$round.wrkus]} us; per bare signature $bus us;" \
+    "bare/(realm+wrk) = $(awk -v b="$bus" -v r="${result[realm.$round.us]}" -v w="${result[realm.$round.wrkus]}" 'BEGIN{printf "%.2f", b / (r + w)}')" \
+    "(the ratio the cores allow with wrk beside the realm)"
   echo "       realm p50 / p90 / p99: ${result[realm.$round.p]}${k:+; keycloak: ${result[keycloak.$round.p]} (CPU ${result[keycloak.$round.cpu]})}"
 done
 if [[ -n "${JFR:-}" ]]; then
