@@ -88,7 +88,13 @@ final class JsonText {
             return;
         }
         out.append('"');
-        for (int i = 0; i < value.length(); i++) {
+        int plain = 0;
+        while (plain < value.length() && !escaped(value.charAt(plain))) {
+            plain++;
+        }
+        // Tokens and most names need no escape: copy them whole.
+        out.append(value, 0, plain);
+        for (int i = plain; i < value.length(); i++) {
             char c = value.charAt(i);
             switch (c) {
                 case '"' -> out.append("\\\"");
@@ -107,5 +113,9 @@ final class JsonText {
             }
         }
         out.append('"');
+    }
+
+    private static boolean escaped(char c) {
+        return c < 0x20 || c == '"' || c == '\\' || c == '\u2028' || c == '\u2029';
     }
 }
