@@ -151,7 +151,8 @@ measure() {
   local requests; requests="$(awk '/requests in/{print $1}' "$out")"
   result[$phase.us]="$(awk -v c="$target_cpu" -v n="$requests" 'BEGIN{printf "%.0f", 1e6 * c / n}')"
   result[$phase.wrkus]="$(awk -v c="$wrk_cpu" -v n="$requests" 'BEGIN{printf "%.0f", 1e6 * c / n}')"
-  echo "   CPU per request: $phase ${result[$phase.us]} us, wrk ${result[$phase.wrkus]} us"
+  echo "   CPU per request: $phase ${result[$phase.us]} us, wrk ${result[$phase.wrkus]} us;" \
+    "$phase resident: $(( $(awk '/^VmRSS:/{print $2}' "/proc/$pid/status" 2>/dev/null || echo 0) / 1024 )) MiB"
   [[ -z "$non2xx" ]] || { echo "$phase: $non2xx answers were not 2xx: the comparison is void" >&2; exit 1; }
 }
 
