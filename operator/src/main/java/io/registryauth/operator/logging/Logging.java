@@ -9,6 +9,7 @@ import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.Layout;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Iterator;
@@ -38,6 +39,8 @@ public final class Logging {
     public static final String ENV_LEVEL = "LOG_LEVEL";
     public static final String ENV_LEVELS = "LOG_LEVELS";
     private static final AtomicBoolean FLUSH_ON_EXIT = new AtomicBoolean();
+    /** What one write of audit lines holds at most; a longer line is written alone. */
+    private static final int AUDIT_BUFFER_BYTES = 64 * 1024;
     private static final String TEXT_PATTERN = "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n";
 
     /** How lines are written. */
@@ -71,8 +74,12 @@ public final class Logging {
         output.start();
         // The audit writer has an output of its own (onto the same stream, a whole line per write): it is
         // stopped only after the queue has been written out, whatever order the context stops things in.
-        AuditAppender audit = new AuditAppender(output(context, "audit-output", layout(context, format), out),
-                auditQueueSize);
+        // Batched: the writer flushes after each run of queued lines, so a busy realm makes one write per
+        // run instead of one per line; a write still only ever holds whole lines.
+        OutputStreamAppender<ILoggingEvent> auditOutput = output(context, "audit-output", layout(context, format),
+                new BufferedOutputStream(out, AUDIT_BUFFER_BYTES));
+        auditOutput.setImmediateFlush(false);
+        AuditAppender audit = new AuditAppender(auditOutput, auditQueueSize);
         audit.setName("audit");
         audit.setContext(context);
         audit.start();

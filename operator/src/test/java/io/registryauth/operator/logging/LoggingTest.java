@@ -127,6 +127,30 @@ class LoggingTest {
         });
     }
 
+    @Test
+    void queuedAuditLinesGoOutInFewWritesOfWholeLines() throws Exception {
+        BlockingOutput out = new BlockingOutput();
+        LoggerContext context = context();
+        Logging.configure(context, Map.of(), Logging.Format.JSON, out, 2_000);
+        Logger audit = context.getLogger(Logging.AUDIT_LOGGER);
+
+        audit.info(AUDIT_LINE.replace("alice", "user-0"));
+        assertThat(out.entered.await(10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 1; i <= 1_000; i++) {
+            audit.info(AUDIT_LINE.replace("alice", "user-" + i));
+        }
+        out.release.countDown();
+        context.stop();
+
+        assertThat(Logging.droppedAuditLines(context)).isZero();
+        List<JsonNode> lines = lines(out.written);
+        assertThat(lines).hasSize(1_001);
+        assertThat(lines.get(1_000).get("subject").asText()).isEqualTo("user-1000");
+        // Each write ended at the end of a line, and the 1,000 lines that waited took a handful of writes.
+        assertThat(out.writes).allSatisfy(w -> assertThat(w).endsWith("\n"));
+        assertThat(out.writes.size()).isBetween(2, 50);
+    }
+
     private static LoggerContext context() {
         LoggerContext context = new LoggerContext();
         context.setMDCAdapter(new LogbackMDCAdapter());
@@ -148,6 +172,7 @@ class LoggingTest {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         final ByteArrayOutputStream written = new ByteArrayOutputStream();
+        final List<String> writes = new ArrayList<>();
 
         @Override
         public void write(int b) throws IOException {
@@ -166,6 +191,7 @@ class LoggingTest {
                 throw new IOException(e);
             }
             written.write(b, off, len);
+            writes.add(new String(b, off, len, StandardCharsets.UTF_8));
         }
     }
 }

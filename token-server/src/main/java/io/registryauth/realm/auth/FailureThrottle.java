@@ -34,6 +34,8 @@ public final class FailureThrottle {
     private final Duration firstDelay;
     private final Duration maxDelay;
     private final Map<Digest, Entry> entries;
+    /** Entries held, written under the lock: most requests find none and skip the digest and the lock. */
+    private volatile int held;
 
     public FailureThrottle() {
         this(DEFAULT_FREE_FAILURES, DEFAULT_WINDOW, DEFAULT_FIRST_DELAY, DEFAULT_MAX_DELAY, DEFAULT_MAX_KEYS);
@@ -65,8 +67,12 @@ public final class FailureThrottle {
 
     /** How long this source's user must still wait at this address, or empty when it may try now. */
     public Optional<Duration> blockedFor(String source, String user, String clientAddress, Instant now) {
+        if (held == 0) {
+            return Optional.empty();
+        }
+        Digest key = key(source, user, clientAddress);
         synchronized (entries) {
-            Entry entry = entries.get(key(source, user, clientAddress));
+            Entry entry = entries.get(key);
             if (entry == null || !now.isBefore(entry.blockedUntil)) {
                 return Optional.empty();
             }
@@ -88,13 +94,18 @@ public final class FailureThrottle {
                 entry.blockedUntil = now.plus(delay(entry.blocks));
                 entry.blocks++;
             }
+            held = entries.size();
         }
     }
 
     public void recordSuccess(String source, String user, String clientAddress) {
+        if (held == 0) {
+            return;
+        }
         Digest key = key(source, user, clientAddress);
         synchronized (entries) {
             entries.remove(key);
+            held = entries.size();
         }
     }
 

@@ -3,8 +3,6 @@ package io.registryauth.realm.http;
 import io.registryauth.realm.auth.Identity;
 import io.registryauth.realm.policy.SubjectKind;
 import io.registryauth.realm.scope.ResourceScope;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -68,40 +66,36 @@ final class Decision {
     }
 
     String auditLine(Instant time, TokenMetrics.Outcome outcome, int status) {
-        JsonObject line = new JsonObject()
-                .put("time", time.toString())
-                .put("event", "token")
-                .put("service", service)
-                .put("subject", subject)
-                .put("authenticator", authenticator)
-                .put("client", clientAddress)
-                .put("requested", scopes(requested))
-                .put("granted", scopes(granted))
-                .put("outcome", outcome.label)
-                .put("status", status);
+        JsonText line = JsonText.object(384)
+                .field("time", time.toString())
+                .field("event", "token")
+                .field("service", service)
+                .field("subject", subject)
+                .field("authenticator", authenticator)
+                .field("client", clientAddress)
+                .field("requested", scopes(requested))
+                .field("granted", scopes(granted))
+                .field("outcome", outcome.label)
+                .field("status", status);
         if (grant != null) {
-            line.put("grant", grant);
+            line.field("grant", grant);
         }
         if (sessionAge != null) {
-            line.put("sessionAgeSeconds", sessionAge.toSeconds());
+            line.field("sessionAgeSeconds", sessionAge.toSeconds());
         }
         if (reason != null) {
-            line.put("reason", reason);
+            line.field("reason", reason);
         }
         if (!denied.isEmpty()) {
-            JsonObject why = new JsonObject();
-            denied.forEach(why::put);
-            line.put("denied", why);
+            line.field("denied", denied);
         }
         if (workload != null) {
-            line.put("workload", new JsonObject(new LinkedHashMap<>(workload)));
+            line.field("workload", workload);
         }
-        return line.encode();
+        return line.close();
     }
 
-    private static JsonArray scopes(List<ResourceScope> scopes) {
-        JsonArray array = new JsonArray();
-        scopes.forEach(s -> array.add(s.toScopeString()));
-        return array;
+    private static List<String> scopes(List<ResourceScope> scopes) {
+        return scopes.stream().map(ResourceScope::toScopeString).toList();
     }
 }

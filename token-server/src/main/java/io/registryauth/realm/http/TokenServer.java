@@ -532,21 +532,22 @@ public final class TokenServer {
     }
 
     private void sendToken(RoutingContext ctx, TokenFlow.Answer answer, boolean oauth) {
-        JsonObject body = new JsonObject()
-                .put("token", answer.token().token())
-                .put("access_token", answer.token().token())
-                .put("expires_in", answer.token().expiresIn())
-                .put("issued_at", answer.token().issuedAt().truncatedTo(ChronoUnit.SECONDS).toString());
+        String token = answer.token().token();
+        JsonText body = JsonText.object(2 * token.length() + 128)
+                .field("token", token)
+                .field("access_token", token)
+                .field("expires_in", answer.token().expiresIn())
+                .field("issued_at", answer.token().issuedAt().truncatedTo(ChronoUnit.SECONDS).toString());
         if (oauth) {
-            body.put("scope", String.join(" ", answer.granted().stream().map(ResourceScope::toScopeString).toList()));
+            body.field("scope", String.join(" ", answer.granted().stream().map(ResourceScope::toScopeString).toList()));
         }
         if (answer.refreshToken() != null) {
-            body.put("refresh_token", answer.refreshToken());
+            body.field("refresh_token", answer.refreshToken());
         }
         ctx.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-                .end(body.encode());
+                .end(body.close());
     }
 
     private static String codeFor(int status) {

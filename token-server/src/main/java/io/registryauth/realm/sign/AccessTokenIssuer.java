@@ -1,6 +1,5 @@
 package io.registryauth.realm.sign;
 
-import com.nimbusds.jose.JOSEException;
 import io.registryauth.realm.RealmConfig;
 import io.registryauth.realm.auth.Identity;
 import io.registryauth.realm.scope.ResourceScope;
@@ -54,13 +53,7 @@ public final class AccessTokenIssuer {
         String payload = BASE64_URL.encodeToString(
                 payloadJson(realm, who, granted, iat, exp).getBytes(StandardCharsets.US_ASCII));
         String signingInput = key.encodedHeader(includeX5c) + "." + payload;
-        String signature;
-        try {
-            signature = key.signer().sign(key.jwsHeader(), signingInput.getBytes(StandardCharsets.US_ASCII))
-                    .toString();
-        } catch (JOSEException e) {
-            throw new IllegalStateException("token signing failed with key " + key.kid(), e);
-        }
+        String signature = key.sign(signingInput.getBytes(StandardCharsets.US_ASCII));
         return new IssuedToken(signingInput + "." + signature, exp - iat, Instant.ofEpochSecond(iat));
     }
 

@@ -8,9 +8,9 @@ import com.nimbusds.jose.jwk.Curve;
  * curve's algorithm, RSA keys use RS256.
  */
 public enum SigningAlgorithm {
-    ES256(JWSAlgorithm.ES256, "EC", Curve.P_256, "SHA256withECDSA"),
-    ES384(JWSAlgorithm.ES384, "EC", Curve.P_384, "SHA384withECDSA"),
-    RS256(JWSAlgorithm.RS256, "RSA", null, "SHA256withRSA");
+    ES256(JWSAlgorithm.ES256, "EC", Curve.P_256, "SHA256withECDSA", "SHA256withECDSAinP1363Format"),
+    ES384(JWSAlgorithm.ES384, "EC", Curve.P_384, "SHA384withECDSA", "SHA384withECDSAinP1363Format"),
+    RS256(JWSAlgorithm.RS256, "RSA", null, "SHA256withRSA", "SHA256withRSA");
 
     static final int RSA_BITS = 2048;
 
@@ -18,12 +18,15 @@ public enum SigningAlgorithm {
     private final String keyAlgorithm;
     private final Curve curve;
     private final String certificateSignature;
+    private final String tokenSignature;
 
-    SigningAlgorithm(JWSAlgorithm jwsAlgorithm, String keyAlgorithm, Curve curve, String certificateSignature) {
+    SigningAlgorithm(JWSAlgorithm jwsAlgorithm, String keyAlgorithm, Curve curve, String certificateSignature,
+                     String tokenSignature) {
         this.jwsAlgorithm = jwsAlgorithm;
         this.keyAlgorithm = keyAlgorithm;
         this.curve = curve;
         this.certificateSignature = certificateSignature;
+        this.tokenSignature = tokenSignature;
     }
 
     public JWSAlgorithm jwsAlgorithm() {
@@ -43,5 +46,13 @@ public enum SigningAlgorithm {
     /** JCA signature algorithm the self-signed certificate is signed with. */
     String certificateSignature() {
         return certificateSignature;
+    }
+
+    /**
+     * JCA signature algorithm whose output is the JWS signature as RFC 7518 section 3 defines it: for EC keys
+     * the fixed-length R || S (IEEE P1363), not DER; for RSA the PKCS #1 v1.5 signature itself.
+     */
+    String tokenSignature() {
+        return tokenSignature;
     }
 }

@@ -1,10 +1,6 @@
 package io.registryauth.realm.sign;
 
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSSigner;
-import com.nimbusds.jose.crypto.ECDSASigner;
-import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
@@ -21,10 +17,10 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
+import java.security.SignatureException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
@@ -54,8 +50,8 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 /**
  * A token signing key with the self-signed certificate a registry trusts it through. Immutable; the
- * JOSE signer and the encoded token headers are built once here so issuing a token costs little more
- * than the signature itself.
+ * encoded token headers are built once here, and each thread keeps a signature object initialised with the
+ * key, so issuing a token costs little more than the signature itself.
  */
 public final class SigningKey {
     /** Certificates start this much before the requested time so registries with a slow clock accept them. */
@@ -69,8 +65,11 @@ public final class SigningKey {
     private final String kid;
     private final JWK publicJwk;
     private final String thumbprint;
-    private final JWSSigner signer;
-    private final JWSHeader jwsHeader;
+    /**
+     * An initialised JCA Signature per thread: asking the provider for one and initialising it for every
+     * token was a visible part of a token's cost (what a Nimbus signer does per call).
+     */
+    private final ThreadLocal<Signature> signatures = ThreadLocal.withInitial(this::newSignature);
     private final String headerWithX5c;
     private final String headerKidOnly;
 
@@ -88,13 +87,10 @@ public final class SigningKey {
         this.publicJwk = toJwk(algorithm, publicKey, kid);
         try {
             this.thumbprint = publicJwk.computeThumbprint().toString();
-            this.signer = algorithm.keyAlgorithm().equals("EC")
-                    ? new ECDSASigner((ECPrivateKey) privateKey)
-                    : new RSASSASigner(privateKey);
         } catch (JOSEException e) {
             throw new IllegalArgumentException("unusable " + algorithm + " key", e);
         }
-        this.jwsHeader = new JWSHeader(algorithm.jwsAlgorithm());
+        newSignature(); // an unusable key fails here, not on the first token
         String x5c = Base64.getEncoder().encodeToString(certificateDer);
         String common = "{\"alg\":\"" + algorithm.name() + "\",\"typ\":\"JWT\",\"kid\":\"" + kid + "\"";
         this.headerWithX5c = base64Url(common + ",\"x5c\":[\"" + x5c + "\"]}");
@@ -309,12 +305,27 @@ public final class SigningKey {
         return privateKey;
     }
 
-    JWSSigner signer() {
-        return signer;
+    /** The base64url JWS signature of {@code signingInput} (header.payload, ASCII) with this key. */
+    String sign(byte[] signingInput) {
+        Signature signature = signatures.get();
+        try {
+            signature.update(signingInput);
+            // sign() leaves the object initialised for the next token.
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(signature.sign());
+        } catch (SignatureException e) {
+            signatures.remove(); // its state is unknown now
+            throw new IllegalStateException("token signing failed with key " + kid, e);
+        }
     }
 
-    JWSHeader jwsHeader() {
-        return jwsHeader;
+    private Signature newSignature() {
+        try {
+            Signature signature = Signature.getInstance(algorithm.tokenSignature());
+            signature.initSign(privateKey);
+            return signature;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("unusable " + algorithm + " key", e);
+        }
     }
 
     /** The base64url token header, with or without the x5c certificate. */

@@ -19,12 +19,17 @@ import java.security.interfaces.RSAPublicKey;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class AccessTokenIssuerTest {
@@ -120,6 +125,33 @@ class AccessTokenIssuerTest {
         assertThat(jwt.getHeader().getKeyID()).isEqualTo(key.kid());
         assertThat(jwt.getSignature().decode()).hasSize(256);
         assertThat(jwt.verify(new RSASSAVerifier((RSAPublicKey) key.publicKey()))).isTrue();
+    }
+
+    @Test
+    void tokensSignedOnManyThreadsAtOnceAllVerify() throws Exception {
+        // Each thread signs with a signature object of its own: none may see another's half-fed input.
+        for (SigningAlgorithm algorithm : SigningAlgorithm.values()) {
+            SigningKey key = SigningKey.generate(algorithm, "threads", NOW, Duration.ofDays(1));
+            RealmConfig realm = realmWith(key);
+            JWSVerifier verifier = algorithm == SigningAlgorithm.RS256
+                    ? new RSASSAVerifier((RSAPublicKey) key.publicKey())
+                    : new ECDSAVerifier((ECPublicKey) key.publicKey());
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<String>> tokens = new ArrayList<>();
+                for (int i = 0; i < 400; i++) {
+                    Identity who = new Identity("user-" + i, Set.of(), "htpasswd", SubjectKind.USER);
+                    tokens.add(pool.submit(() -> issuer.issue(realm, who, GRANTED, NOW).token()));
+                }
+                for (int i = 0; i < tokens.size(); i++) {
+                    SignedJWT jwt = SignedJWT.parse(tokens.get(i).get(30, TimeUnit.SECONDS));
+                    assertThat(jwt.verify(verifier)).as(algorithm + " token " + i).isTrue();
+                    assertThat(jwt.getJWTClaimsSet().getSubject()).isEqualTo("user-" + i);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
     }
 
     @Test
