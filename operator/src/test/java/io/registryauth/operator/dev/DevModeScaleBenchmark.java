@@ -1,25 +1,19 @@
 package io.registryauth.operator.dev;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.registryauth.api.v1alpha1.RepositoryAccess;
 import io.registryauth.operator.Clients;
+import io.registryauth.operator.feed.ScaleProbes;
 import io.registryauth.realm.it.Programs;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,7 +48,6 @@ class DevModeScaleBenchmark {
     private static final String JVM_OPTIONS = System.getProperty("registryauth.bench.jvmOptions", "");
     private static final Pattern REBUILT = Pattern.compile("realm registry/main \\(service [^)]*\\) serves");
     private static final String SERVICE = "registry.bench:5000";
-    private final HttpClient http = HttpClient.newHttpClient();
     private int port;
 
     @Test
@@ -185,28 +178,11 @@ class DevModeScaleBenchmark {
     }
 
     private String granted(int grant, String actions) throws Exception {
-        int user = grant % USERS;
-        String basic = Base64.getEncoder().encodeToString(("user" + user + ":pw" + user).getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                        + "/token?service=" + SERVICE + "&scope=" + URLEncoder.encode("repository:team-" + grant
-                        + "/app:" + actions, StandardCharsets.UTF_8))).header("Authorization", "Basic " + basic)
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            return "";
-        }
-        String token = response.body().replaceAll(".*\"token\"\\s*:\\s*\"([^\"]+)\".*", "$1");
-        return new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
+        return ScaleProbes.granted("http://127.0.0.1:" + port + "/token", SERVICE, grant % USERS, grant, actions);
     }
 
     private static long ready(KubernetesClient client) {
-        return client.resources(RepositoryAccess.class).inNamespace("registry").list().getItems().stream()
-                .filter(g -> g.getStatus() != null && g.getStatus().getConditions() != null
-                        && g.getStatus().getConditions().stream().anyMatch(DevModeScaleBenchmark::readyTrue))
-                .count();
-    }
-
-    private static boolean readyTrue(Condition c) {
-        return "Ready".equals(c.getType()) && "True".equals(c.getStatus());
+        return ScaleProbes.ready(client, "registry");
     }
 
     /** How many times the realm was built anew so far (the feed logs each realm it builds). */
@@ -219,28 +195,8 @@ class DevModeScaleBenchmark {
         return count;
     }
 
-    private interface Check {
-        boolean done() throws Exception;
-    }
-
-    private static void waitFor(String what, Process dev, Check check) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
-        while (true) {
-            if (!dev.isAlive()) {
-                throw new AssertionError("the dev mode exited (" + dev.exitValue() + ") waiting for " + what);
-            }
-            try {
-                if (check.done()) {
-                    return;
-                }
-            } catch (java.io.IOException e) {
-                // not listening yet
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+    private static void waitFor(String what, Process dev, ScaleProbes.Check check) throws Exception {
+        ScaleProbes.waitFor(what, dev, Duration.ofMillis(20), check);
     }
 
     private static String resident(long pid) throws Exception {

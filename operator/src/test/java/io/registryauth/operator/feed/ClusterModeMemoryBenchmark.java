@@ -2,7 +2,6 @@ package io.registryauth.operator.feed;
 
 import static io.registryauth.operator.model.Fixtures.grant;
 
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -12,17 +11,10 @@ import io.registryauth.api.v1alpha1.RepositoryAction;
 import io.registryauth.operator.Clients;
 import io.registryauth.operator.Main;
 import io.registryauth.operator.model.Fixtures;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +52,6 @@ class ClusterModeMemoryBenchmark {
             Path.of(System.getProperty("java.home"), "bin", "java").toString());
     private static final String JVM_OPTIONS = System.getProperty("registryauth.bench.jvmOptions", "-XX:+UseSerialGC");
     private static final Pattern AFTER_GC = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void operatorInClusterMode() throws Exception {
@@ -145,53 +136,17 @@ class ClusterModeMemoryBenchmark {
         pool.shutdown();
     }
 
-    private String granted(int grant, String actions) throws Exception {
-        int user = grant % USERS;
-        String basic = Base64.getEncoder().encodeToString(("user" + user + ":pw" + user).getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + Main.REALM_PORT
-                        + "/token?service=" + Fixtures.SERVICE + "&scope=" + URLEncoder.encode("repository:team-" + grant
-                        + "/app:" + actions, StandardCharsets.UTF_8))).header("Authorization", "Basic " + basic)
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            return "";
-        }
-        String token = response.body().replaceAll(".*\"token\"\\s*:\\s*\"([^\"]+)\".*", "$1");
-        return new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
+    private static String granted(int grant, String actions) throws Exception {
+        return ScaleProbes.granted("http://127.0.0.1:" + Main.REALM_PORT + "/token", Fixtures.SERVICE, grant % USERS,
+                grant, actions);
     }
 
     private static long ready(KubernetesClient client) {
-        return client.resources(RepositoryAccess.class).inNamespace("registry").list().getItems().stream()
-                .filter(g -> g.getStatus() != null && g.getStatus().getConditions() != null
-                        && g.getStatus().getConditions().stream().anyMatch(ClusterModeMemoryBenchmark::readyTrue))
-                .count();
+        return ScaleProbes.ready(client, "registry");
     }
 
-    private static boolean readyTrue(Condition c) {
-        return "Ready".equals(c.getType()) && "True".equals(c.getStatus());
-    }
-
-    private interface Check {
-        boolean done() throws Exception;
-    }
-
-    private static void waitFor(String what, Process operator, Check check) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
-        while (true) {
-            if (!operator.isAlive()) {
-                throw new AssertionError("the operator exited (" + operator.exitValue() + ") waiting for " + what);
-            }
-            try {
-                if (check.done()) {
-                    return;
-                }
-            } catch (java.io.IOException e) {
-                // not listening yet
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
+    private static void waitFor(String what, Process operator, ScaleProbes.Check check) throws Exception {
+        ScaleProbes.waitFor(what, operator, Duration.ofMillis(100), check);
     }
 
     /** Heap after each collection from the GC log (max and last), full collections, and resident memory. */

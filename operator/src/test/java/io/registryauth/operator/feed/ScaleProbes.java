@@ -1,0 +1,79 @@
+package io.registryauth.operator.feed;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.registryauth.api.v1alpha1.RepositoryAccess;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+
+/** What the scale benchmarks ask of a running operator or dev mode: tokens, Ready grants, and waiting. */
+public final class ScaleProbes {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private ScaleProbes() {
+    }
+
+    /** A condition polled until it holds. */
+    public interface Check {
+        boolean done() throws Exception;
+    }
+
+    /**
+     * The payload of the token {@code realm} gives user{@code n} (password pw{@code n}) for {@code actions} on
+     * team-{@code grant}/app, as JSON; empty when it answers anything but 200.
+     */
+    public static String granted(String realm, String service, int user, int grant, String actions)
+            throws IOException, InterruptedException {
+        String basic = Base64.getEncoder().encodeToString(("user" + user + ":pw" + user)
+                .getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(realm + "?service=" + service
+                        + "&scope=" + URLEncoder.encode("repository:team-" + grant + "/app:" + actions,
+                        StandardCharsets.UTF_8))).header("Authorization", "Basic " + basic)
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            return "";
+        }
+        String token = response.body().replaceAll(".*\"token\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+        return new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
+    }
+
+    /** How many grants in {@code namespace} have Ready=True, as listed from the API server. */
+    public static long ready(KubernetesClient client, String namespace) {
+        return client.resources(RepositoryAccess.class).inNamespace(namespace).list().getItems().stream()
+                .filter(g -> g.getStatus() != null && g.getStatus().getConditions() != null
+                        && g.getStatus().getConditions().stream().anyMatch(ScaleProbes::readyTrue))
+                .count();
+    }
+
+    private static boolean readyTrue(Condition c) {
+        return "Ready".equals(c.getType()) && "True".equals(c.getStatus());
+    }
+
+    /** Polls {@code check} every {@code every} until it holds; fails when {@code process} exits or after 15 minutes. */
+    public static void waitFor(String what, Process process, Duration every, Check check) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
+        while (true) {
+            if (!process.isAlive()) {
+                throw new AssertionError("the process exited (" + process.exitValue() + ") waiting for " + what);
+            }
+            try {
+                if (check.done()) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(every.toMillis());
+        }
+    }
+}
