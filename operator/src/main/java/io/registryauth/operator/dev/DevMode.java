@@ -84,7 +84,7 @@ public final class DevMode implements AutoCloseable {
         Path kubeconfig = stateDir.resolve("kubeconfig");
         api.writeKubeconfig(kubeconfig);
 
-        ManifestApplier applier = new ManifestApplier(client);
+        ManifestApplier applier = new ManifestApplier(api);
         for (Class<? extends HasMetadata> type : List.of(RegistryAuth.class, RepositoryAccess.class)) {
             applier.installCrd(crd(client, type));
         }

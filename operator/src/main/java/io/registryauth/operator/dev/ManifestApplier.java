@@ -9,12 +9,12 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.Pluralize;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.ByteArrayInputStream;
@@ -62,10 +62,11 @@ public final class ManifestApplier {
             "ClusterRoleBinding", "PersistentVolume", "StorageClass", "PriorityClass", "IngressClass",
             "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "APIService");
 
+    private final EmbeddedApiServer api;
     private final KubernetesClient client;
     private final KubernetesSerialization serialization;
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-    /** Above this many documents to send at once, {@link #SENDERS} connections send them. */
+    /** Above this many documents to send at once, {@link #SENDERS} threads check and send them. */
     private static final int PARALLEL_ABOVE = 64;
     private static final int SENDERS = 4;
     /** Above this many objects applied or deleted at once, the log says how many of each kind. */
@@ -87,8 +88,13 @@ public final class ManifestApplier {
     /** Where each object of the last read files stands: "document 2, line 9", by file and key. */
     private final Map<String, String> positions = new ConcurrentHashMap<>();
 
-    public ManifestApplier(KubernetesClient client) {
-        this.client = client;
+    /**
+     * An applier writing into {@code api}'s store in this process ({@link EmbeddedApiServer#write}): what an
+     * HTTP request would do there, without the round trip.
+     */
+    public ManifestApplier(EmbeddedApiServer api) {
+        this.api = api;
+        this.client = api.client();
         this.serialization = client.getKubernetesSerialization();
     }
 
@@ -174,7 +180,7 @@ public final class ManifestApplier {
                 .filter(key -> !stillWanted.contains(key))
                 .forEach(key -> {
                     try {
-                        resource(key, null).delete();
+                        delete(key);
                         deleted.add(key);
                     } catch (KubernetesClientException e) {
                         errors.add("deleting " + key + ": " + message(e));
@@ -381,6 +387,17 @@ public final class ManifestApplier {
         if (object.getMetadata() == null || blank(object.getMetadata().getName())) {
             throw new IllegalArgumentException(where + " (" + object.getKind() + "): metadata.name is required");
         }
+        String name = object.getMetadata().getName();
+        if (!pathSegment(name)) {
+            throw new IllegalArgumentException(where + " (" + object.getKind() + "): metadata.name may not hold"
+                    + " spaces, '/', '%', '?' or '#', be '.' or '..', or be longer than 253 characters");
+        }
+        String namespace = object.getMetadata().getNamespace();
+        if (namespace != null && !namespace.isEmpty() && !dnsLabel(namespace)) {
+            throw new IllegalArgumentException(where + " (" + object.getKind() + "): metadata.namespace must be"
+                    + " lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63"
+                    + " characters");
+        }
         ResourceDefinitionContext context = context(object.getApiVersion(), object.getKind());
         if (context.isNamespaceScoped()) {
             if (blank(object.getMetadata().getNamespace())) {
@@ -414,22 +431,58 @@ public final class ManifestApplier {
         secret.getAdditionalProperties().put("data", data);
     }
 
+    /**
+     * Creates the object, or replaces it whole if it exists (as {@code kubectl apply} of a whole file ends up);
+     * a resourceVersion in the file is dropped so that the file's version wins over the stored one.
+     */
     private void apply(ObjectKey key, GenericKubernetesResource object) {
         GenericKubernetesResource copy = serialization.clone(object);
         copy.getMetadata().setResourceVersion(null);
-        resource(key, copy).createOr(NonDeletingOperation::update);
+        String json = serialization.asJson(copy);
+        String collection = collectionPath(key);
+        EmbeddedApiServer.Reply reply = api.write("POST", collection, json);
+        if (reply.code() == 409) {
+            reply = api.write("PUT", collection + "/" + key.name(), json);
+        }
+        refusedUnlessOk(reply);
         if (isCrd(key)) {
             learn(serialization.convertValue(object, CustomResourceDefinition.class));
         }
     }
 
-    private Resource<GenericKubernetesResource> resource(ObjectKey key, GenericKubernetesResource object) {
-        var operation = client.genericKubernetesResources(context(key.apiVersion(), key.kind()));
-        if (key.namespace() != null) {
-            return object == null ? operation.inNamespace(key.namespace()).withName(key.name())
-                    : operation.inNamespace(key.namespace()).resource(object);
+    private void delete(ObjectKey key) {
+        EmbeddedApiServer.Reply reply = api.write("DELETE", collectionPath(key) + "/" + key.name(), null);
+        if (reply.code() != 404) {
+            refusedUnlessOk(reply);
         }
-        return object == null ? operation.withName(key.name()) : operation.resource(object);
+    }
+
+    /** The API path of the collection {@code key}'s object lives in, e.g. /apis/g/v1/namespaces/ns/kinds. */
+    private String collectionPath(ObjectKey key) {
+        ResourceDefinitionContext context = context(key.apiVersion(), key.kind());
+        String group = context.getGroup();
+        StringBuilder path = new StringBuilder(group == null || group.isEmpty() ? "/api/" : "/apis/" + group + "/")
+                .append(context.getVersion());
+        if (context.isNamespaceScoped() && key.namespace() != null) {
+            path.append("/namespaces/").append(key.namespace());
+        }
+        return path.append('/').append(context.getPlural()).toString();
+    }
+
+    /** An answer other than 2xx becomes an error with the API server's own message (never the object sent). */
+    private void refusedUnlessOk(EmbeddedApiServer.Reply reply) {
+        if (reply.ok()) {
+            return;
+        }
+        String message = null;
+        try {
+            Status status = serialization.unmarshal(reply.body(), Status.class);
+            message = status == null ? null : status.getMessage();
+        } catch (RuntimeException e) {
+            // not a Status: say only the code
+        }
+        throw new KubernetesClientException("the API server refused it (" + reply.code() + ")"
+                + (blank(message) ? "" : ": " + message), reply.code(), null);
     }
 
     ResourceDefinitionContext context(String apiVersion, String kind) {
@@ -481,6 +534,29 @@ public final class ManifestApplier {
                     : "invalid YAML at line " + at.getLineNr() + ", column " + at.getColumnNr();
         }
         return message(e);
+    }
+
+    /** A name the API server can put in a path: what it requires of every object's name, whatever the kind. */
+    static boolean pathSegment(String name) {
+        if (name.length() > 253 || name.equals(".") || name.equals("..")) {
+            return false;
+        }
+        return name.chars().noneMatch(c -> c <= ' ' || c == 0x7f || "/%?#".indexOf(c) >= 0);
+    }
+
+    /** A DNS label, as the API server requires of a namespace's name. */
+    static boolean dnsLabel(String name) {
+        if (name.isEmpty() || name.length() > 63) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+            if (!alnum && (c != '-' || i == 0 || i == name.length() - 1)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean blank(String s) {

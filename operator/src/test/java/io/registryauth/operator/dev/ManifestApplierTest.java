@@ -28,7 +28,7 @@ class ManifestApplierTest {
     void start() {
         api = EmbeddedApiServer.start(0);
         client = api.client();
-        applier = new ManifestApplier(client);
+        applier = new ManifestApplier(api);
     }
 
     @AfterEach
@@ -193,6 +193,89 @@ class ManifestApplierTest {
 
         assertThat(sync().errors()).singleElement().satisfies(error -> assertThat(error)
                 .contains("bad.yaml").contains("document 2").contains("metadata.name"));
+    }
+
+    @Test
+    void namesThatCannotBeAPathAreRejectedWithTheirPosition() throws Exception {
+        Files.writeString(dir.resolve("names.yaml"), """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: "a/../../secrets/x"}
+                """);
+        Files.writeString(dir.resolve("namespaces.yaml"), """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: fine, namespace: Not_A_Label}
+                """);
+
+        ManifestApplier.Outcome outcome = sync();
+
+        assertThat(outcome.applied()).isEmpty();
+        assertThat(outcome.errors()).hasSize(2).anySatisfy(error -> assertThat(error)
+                .contains("names.yaml").contains("document 1").contains("metadata.name may not hold"))
+                .anySatisfy(error -> assertThat(error).contains("namespaces.yaml").contains("metadata.namespace"));
+        assertThat(client.secrets().inAnyNamespace().list().getItems()).isEmpty();
+        assertThat(client.configMaps().inAnyNamespace().list().getItems()).isEmpty();
+    }
+
+    /** Written in process, as over HTTP would: metadata filled in, watchers told, a change made by hand replaced. */
+    @Test
+    void writesGoToTheStoreWithItsChecksAndWatchEvents() throws Exception {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (var watch = client.configMaps().inNamespace("team").watch(new io.fabric8.kubernetes.client.Watcher<>() {
+            @Override
+            public void eventReceived(Action action, io.fabric8.kubernetes.api.model.ConfigMap map) {
+                seen.add(action + " " + map.getMetadata().getName() + " " + map.getData());
+            }
+
+            @Override
+            public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+            }
+        })) {
+            Path file = dir.resolve("map.yaml");
+            Files.writeString(file, """
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata: {name: settings, namespace: team}
+                    data: {k: "1"}
+                    """);
+            assertThat(sync().errors()).isEmpty();
+            var stored = client.configMaps().inNamespace("team").withName("settings").get();
+            assertThat(stored.getMetadata().getUid()).isNotBlank();
+            assertThat(stored.getMetadata().getResourceVersion()).isNotBlank();
+
+            // Someone changes it with kubectl; the next edit of the file replaces it whole.
+            client.configMaps().inNamespace("team").withName("settings").edit(m -> {
+                m.getData().put("k", "by-hand");
+                return m;
+            });
+            Files.writeString(file, Files.readString(file).replace("\"1\"", "\"2\""));
+            assertThat(sync().errors()).isEmpty();
+            assertThat(client.configMaps().inNamespace("team").withName("settings").get().getData())
+                    .containsExactly(java.util.Map.entry("k", "2"));
+
+            Files.delete(file);
+            assertThat(sync().deleted()).extracting(ManifestApplier.ObjectKey::name).containsExactly("settings");
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (seen.size() < 4 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(seen).containsSubsequence("ADDED settings {k=1}", "MODIFIED settings {k=2}",
+                    "DELETED settings {k=2}");
+        }
+
+    }
+
+    /** The mock HTTP server keeps each request for tests to take; the dev mode's must not hold them for weeks. */
+    @Test
+    void theApiServerDoesNotHoldTheRequestsItServed() {
+        for (int i = 0; i < 200; i++) {
+            client.configMaps().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                    .withNewMetadata().withName("m" + i).endMetadata().addToData("k", "v").build()).create();
+        }
+        assertThat(client.configMaps().inNamespace("default").list().getItems()).hasSize(200);
+
+        assertThat(api.heldRequests()).isLessThanOrEqualTo(2);
     }
 
     @Test
