@@ -46,6 +46,8 @@ class DevModeScaleBenchmark {
     private static final String JAVA = System.getProperty("registryauth.bench.java",
             Path.of(System.getProperty("java.home"), "bin", "java").toString());
     private static final String JVM_OPTIONS = System.getProperty("registryauth.bench.jvmOptions", "");
+    /** "list": poll by listing every grant (as this benchmark first did) instead of one watch. */
+    private static final boolean LIST_PROBE = "list".equals(System.getProperty("registryauth.bench.readyProbe"));
     private static final Pattern REBUILT = Pattern.compile("realm registry/main \\(service [^)]*\\) serves");
     private static final String SERVICE = "registry.bench:5000";
     private int port;
@@ -76,10 +78,14 @@ class DevModeScaleBenchmark {
             int rebuildsWhenServed = rebuilds(log);
             // The operator's own transport: the JDK client's HTTP/2 upgrade trips over a list this large.
             try (KubernetesClient client = Clients.configure(new KubernetesClientBuilder()
-                    .withConfig(Config.fromKubeconfig(Files.readString(state.resolve("kubeconfig"))))).build()) {
+                    .withConfig(Config.fromKubeconfig(Files.readString(state.resolve("kubeconfig"))))).build();
+                 ScaleProbes.ReadyCount watch = LIST_PROBE ? null : new ScaleProbes.ReadyCount(client, "registry")) {
                 waitFor("every grant Ready", dev, () -> {
-                    Thread.sleep(500); // each look lists every grant
-                    return ready(client) == GRANTS;
+                    if (LIST_PROBE) {
+                        Thread.sleep(500); // each look lists every grant
+                        return ready(client) == GRANTS;
+                    }
+                    return watch.count() == GRANTS;
                 });
             }
             long allReady = System.nanoTime();

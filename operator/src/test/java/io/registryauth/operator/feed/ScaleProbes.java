@@ -2,6 +2,8 @@ package io.registryauth.operator.feed;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.registryauth.api.v1alpha1.RepositoryAccess;
 import java.io.IOException;
 import java.net.URI;
@@ -12,6 +14,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** What the scale benchmarks ask of a running operator or dev mode: tokens, Ready grants, and waiting. */
 public final class ScaleProbes {
@@ -50,6 +54,54 @@ public final class ScaleProbes {
                 .filter(g -> g.getStatus() != null && g.getStatus().getConditions() != null
                         && g.getStatus().getConditions().stream().anyMatch(ScaleProbes::readyTrue))
                 .count();
+    }
+
+    /**
+     * Counts the grants in a namespace whose Ready is True as their changes arrive over one watch, as
+     * {@code kubectl get -w} would see them. Listing every grant again and again cost the API server and the
+     * operator's two cores more than the status writes being waited for; a watch costs one event per write.
+     */
+    public static final class ReadyCount implements AutoCloseable {
+        private final Set<String> ready = ConcurrentHashMap.newKeySet();
+        private final SharedIndexInformer<RepositoryAccess> informer;
+
+        public ReadyCount(KubernetesClient client, String namespace) {
+            informer = client.resources(RepositoryAccess.class).inNamespace(namespace).inform(new ResourceEventHandler<>() {
+                @Override
+                public void onAdd(RepositoryAccess grant) {
+                    note(grant);
+                }
+
+                @Override
+                public void onUpdate(RepositoryAccess before, RepositoryAccess grant) {
+                    note(grant);
+                }
+
+                @Override
+                public void onDelete(RepositoryAccess grant, boolean unknownFinalState) {
+                    ready.remove(grant.getMetadata().getName());
+                }
+            }, 0);
+        }
+
+        private void note(RepositoryAccess grant) {
+            boolean isReady = grant.getStatus() != null && grant.getStatus().getConditions() != null
+                    && grant.getStatus().getConditions().stream().anyMatch(ScaleProbes::readyTrue);
+            if (isReady) {
+                ready.add(grant.getMetadata().getName());
+            } else {
+                ready.remove(grant.getMetadata().getName());
+            }
+        }
+
+        public int count() {
+            return ready.size();
+        }
+
+        @Override
+        public void close() {
+            informer.close();
+        }
     }
 
     private static boolean readyTrue(Condition c) {
