@@ -48,8 +48,9 @@ import org.slf4j.LoggerFactory;
  * in every watched namespace; deleting a grant or its Secret drops the robot at the next rebuild.
  *
  * <p>Any event schedules one rebuild on a single thread after a few milliseconds, so a burst of events
- * (an initial list, a rotation writing Secret and ConfigMap) costs one rebuild; and none starts sooner after
- * the previous one than twice what that took (at most a second), so a stream of changes coalesces. A grant
+ * (an initial list, a rotation writing Secret and ConfigMap) costs one rebuild; {@link RebuildPacer} lets a
+ * change after a quiet spell be rebuilt at once and paces a stream of changes to a third of a core, waiting at
+ * most a second, so the stream coalesces. A grant
  * counts by its generation (its spec) and whether it is being deleted: the operator's status writes and
  * finalizers change neither, so they schedule nothing. A realm whose inputs did not change (same versions)
  * is reused as it was. Nothing is swapped before the caches have synced, and an unreachable API server
@@ -59,8 +60,6 @@ import org.slf4j.LoggerFactory;
 public final class RealmFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RealmFeed.class);
     private static final long DEBOUNCE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-    /** The longest a rebuild is held back after the previous one. */
-    private static final long MAX_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final KubernetesClient client;
     private final OperatorSettings settings;
@@ -68,8 +67,8 @@ public final class RealmFeed implements AutoCloseable {
     private final RealmProblemSignal problems;
     private final ScheduledExecutorService executor;
     private final AtomicBoolean pending = new AtomicBoolean();
-    /** System.nanoTime before which the next rebuild does not start: twice as long after the last as it took. */
-    private volatile long quietUntil = System.nanoTime();
+    /** When the next rebuild may start: at once after a quiet spell, paced under a stream of changes. */
+    private final RebuildPacer pacer = new RebuildPacer(System.nanoTime());
     private final List<SharedIndexInformer<RegistryAuth>> auths = new ArrayList<>();
     private final List<SharedIndexInformer<RepositoryAccess>> grants = new ArrayList<>();
     /** Generated pull Secrets (label-selected), wherever grants may live. */
@@ -202,9 +201,9 @@ public final class RealmFeed implements AutoCloseable {
     private void changed() {
         if (!closed && pending.compareAndSet(false, true)) {
             try {
-                // At least the debounce, and no sooner after the last rebuild than twice what it took: under a
-                // stream of changes (a checkout, a start writing pull Secrets) at most a third of a core rebuilds.
-                long delay = Math.max(DEBOUNCE_NANOS, quietUntil - System.nanoTime());
+                // At least the debounce; under a stream of changes (a checkout, a start writing pull Secrets) at
+                // most a third of a core rebuilds, while a lone change is rebuilt at once.
+                long delay = Math.max(DEBOUNCE_NANOS, pacer.waitAt(System.nanoTime()));
                 executor.schedule(this::rebuild, delay, TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
                 // Closing: an event that raced the shutdown has nothing left to update.
@@ -217,8 +216,7 @@ public final class RealmFeed implements AutoCloseable {
         try {
             rebuildNow();
         } finally {
-            long finished = System.nanoTime();
-            quietUntil = finished + Math.min(2 * (finished - started), MAX_PAUSE_NANOS);
+            pacer.ran(started, System.nanoTime());
         }
     }
 
