@@ -7,7 +7,7 @@
 #       wrk; the same credentials on every request, so all but the first are credential-cache hits;
 #   (c) keycloak: Keycloak's docker-v2 endpoint (feature `docker`, a docker-v2 client named like the
 #       service, its allow-all mapper, the same user name, password and scope) with wrk.
-# Per round: bare, realm, keycloak; then bare once more. Each wrk phase reports req/s, latency
+# Per round: bare, realm, [floor,] keycloak; then bare once more. Each wrk phase reports req/s, latency
 # percentiles, and the CPU seconds used by wrk, by the target process and by everything else on the
 # machine (from /proc), so the reader sees how much of the cores the load generator took.
 #
@@ -22,6 +22,8 @@
 #   CONNECTIONS=16   wrk connections
 #   WARMUP=10        seconds of load before each measured wrk phase (and before bare signing)
 #   KEYCLOAK=1       0 leaves Keycloak out (no ratio to it then)
+#   FLOOR=0          1 adds (d) floor: bare signing behind a bare Vert.x HTTP server (HttpFloor) measured with
+#                    wrk like the realm: what any token server could reach over HTTP with wrk beside it
 #   KEYCLOAK_JAVA    java binary for Keycloak (default: the one given for the realm)
 #   JFR=FILE         record the realm with Java Flight Recorder (profile settings) into FILE
 #   REALM_JAVA_OPTS  extra JVM options for the dev mode
@@ -39,6 +41,7 @@ threads="${THREADS:-2}"
 connections="${CONNECTIONS:-16}"
 warmup="${WARMUP:-10}"
 with_keycloak="${KEYCLOAK:-1}"
+with_floor="${FLOOR:-0}"
 keycloak_java="${KEYCLOAK_JAVA:-$java}"
 operator_jar="${OPERATOR_JAR:-$root/operator/target/registry-auth-operator.jar}"
 bench_jar="${BENCH_JAR:-$root/benchmarks/target/benchmarks.jar}"
@@ -280,12 +283,32 @@ done
 check_token realm "$realm_url"
 echo "== dev mode serving $realm_url (audit lines to a file)"
 
+floor_pid=""
+if [[ "$with_floor" == 1 ]]; then
+  "$java" -cp "$bench_jar" io.registryauth.bench.HttpFloor "$cores" >"$work/floor.out" 2>"$work/floor.log" &
+  floor_pid=$!
+  pids+=("$floor_pid")
+  floor_url=""
+  for _ in $(seq 1 300); do
+    floor_url="$(sed -n 's/^floor at \([^ ]*\).*/\1/p' "$work/floor.out")"
+    [[ -n "$floor_url" ]] && break
+    kill -0 "$floor_pid" 2>/dev/null || { cat "$work/floor.log" >&2; echo "HttpFloor exited" >&2; exit 1; }
+    sleep 0.1
+  done
+  [[ -n "$floor_url" ]] || { echo "HttpFloor did not report its URL" >&2; exit 1; }
+  echo "== floor serving $floor_url"
+fi
+
 # --- The measurements
 for round in $(seq 1 "$rounds"); do
   bare "bare.$round"
   measure "realm" "$realm_url" "$dev_pid"
   result[realm.$round]="${result[realm.rps]}"; result[realm.$round.cpu]="wrk ${result[realm.wrk]}, realm ${result[realm.target]}, rest ${result[realm.rest]}"
   result[realm.$round.p]="${result[realm.p]}"; result[realm.$round.us]="${result[realm.us]}"; result[realm.$round.wrkus]="${result[realm.wrkus]}"; result[realm.$round.window]="${result[realm.from]} ${result[realm.to]}"
+  if [[ -n "$floor_pid" ]]; then
+    measure "floor" "$floor_url" "$floor_pid"
+    result[floor.$round]="${result[floor.rps]}"; result[floor.$round.us]="${result[floor.us]}"; result[floor.$round.wrkus]="${result[floor.wrkus]}"
+  fi
   if [[ -n "$kc_pid" ]]; then
     measure "keycloak" "$kc_url" "$kc_pid"
     result[keycloak.$round]="${result[keycloak.rps]}"; result[keycloak.$round.cpu]="wrk ${result[keycloak.wrk]}, keycloak ${result[keycloak.target]}, rest ${result[keycloak.rest]}"
@@ -309,6 +332,11 @@ for round in $(seq 1 "$rounds"); do
   echo "       CPU per token: realm ${result[realm.$round.us]} us + wrk ${result[realm.$round.wrkus]} us; per bare signature $bus us;" \
     "bare/(realm+wrk) = $(awk -v b="$bus" -v r="${result[realm.$round.us]}" -v w="${result[realm.$round.wrkus]}" 'BEGIN{printf "%.2f", b / (r + w)}')" \
     "(the ratio the cores allow with wrk beside the realm)"
+  if [[ -n "$floor_pid" ]]; then
+    echo "       floor: ${result[floor.$round]} req/s = $(awk -v f="${result[floor.$round]}" -v b="$b" 'BEGIN{printf "%.2f", f / b}') of bare;" \
+      "CPU per token: floor ${result[floor.$round.us]} us + wrk ${result[floor.$round.wrkus]} us; realm/floor =" \
+      "$(awk -v r="$r" -v f="${result[floor.$round]}" 'BEGIN{printf "%.2f", r / f}')"
+  fi
   echo "       realm p50 / p90 / p99: ${result[realm.$round.p]}${k:+; keycloak: ${result[keycloak.$round.p]} (CPU ${result[keycloak.$round.cpu]})}"
 done
 if [[ -n "${JFR:-}" ]]; then
