@@ -354,7 +354,7 @@ class ManifestApplierTest {
                 .<List<String>>get("spec", "repositories")).containsExactly("team-c/**");
     }
 
-    /** A first start on many grants sends them over several connections; errors still name file and document. */
+    /** A first start on many grants checks and writes them on several threads; errors still name file and document. */
     @Test
     void aLargeDirectoryIsAppliedWholeWithEachRefusalNamed() throws Exception {
         for (Class<? extends io.fabric8.kubernetes.api.model.HasMetadata> type
