@@ -12,9 +12,7 @@ import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.ByteArrayInputStream;
@@ -63,7 +61,6 @@ public final class ManifestApplier {
             "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "APIService");
 
     private final EmbeddedApiServer api;
-    private final KubernetesClient client;
     private final KubernetesSerialization serialization;
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
     /** Above this many documents to send at once, {@link #SENDERS} threads check and send them. */
@@ -94,8 +91,7 @@ public final class ManifestApplier {
      */
     public ManifestApplier(EmbeddedApiServer api) {
         this.api = api;
-        this.client = api.client();
-        this.serialization = client.getKubernetesSerialization();
+        this.serialization = api.client().getKubernetesSerialization();
     }
 
     /** Identifies one object across syncs. */
@@ -115,8 +111,8 @@ public final class ManifestApplier {
 
     /** Creates or replaces a CRD (not tracked by any file) and learns its kind. */
     public void installCrd(CustomResourceDefinition crd) {
-        client.resource(crd).createOr(NonDeletingOperation::update);
-        learn(crd);
+        apply(new ObjectKey(crd.getApiVersion(), crd.getKind(), null, crd.getMetadata().getName()),
+                serialization.convertValue(crd, GenericKubernetesResource.class));
     }
 
     /** Brings the API in line with the YAML files currently in {@code dirs}. */
@@ -265,9 +261,9 @@ public final class ManifestApplier {
     }
 
     /**
-     * Checks and sends each document; a large batch (a first start on thousands of grants) goes over a few
-     * connections at once, as {@code kubectl apply} of a directory would be no slower than one round trip each.
-     * Order within a batch does not matter to the operator, which reconciles whatever arrives in any order.
+     * Checks and writes each document; a large batch (a first start on thousands of grants) is checked and
+     * written by a few threads at once. Order within a batch does not matter to the operator, which reconciles
+     * whatever arrives in any order.
      */
     private List<Due> send(List<Due> due) {
         return inParallel(due.stream().<Callable<Due>>map(item -> () -> sendOne(item)).toList(),
@@ -328,11 +324,6 @@ public final class ManifestApplier {
         return !name.startsWith(".") && (name.endsWith(".yaml") || name.endsWith(".yml")) && Files.isRegularFile(file);
     }
 
-    /** Parses every document of a file; throws IllegalArgumentException naming the document at fault. */
-    Map<ObjectKey, GenericKubernetesResource> read(Path file) throws IOException {
-        return read(file, Files.readAllBytes(file));
-    }
-
     /** A file's objects with the JSON each would be sent as. */
     private Parsed parse(Path file, byte[] content) throws IOException {
         Map<ObjectKey, GenericKubernetesResource> objects = read(file, content);
@@ -341,6 +332,7 @@ public final class ManifestApplier {
         return new Parsed(content, objects, json);
     }
 
+    /** Parses every document of a file; throws IllegalArgumentException naming the document at fault. */
     private Map<ObjectKey, GenericKubernetesResource> read(Path file, byte[] content) throws IOException {
         Map<ObjectKey, GenericKubernetesResource> objects = new LinkedHashMap<>();
         try (Reader reader = new InputStreamReader(new ByteArrayInputStream(content), StandardCharsets.UTF_8);

@@ -7,8 +7,8 @@ import java.util.concurrent.TimeUnit;
  * lone change wait. Rebuild time is paid from a budget that fills at a third of the wall clock, up to
  * {@link #BURST_NANOS}: a change after a quiet spell (an edit, a second edit a moment later) is rebuilt at
  * once; a stream of changes (a checkout, a start writing pull Secrets) drains the budget, and then each rebuild
- * waits until the budget has paid for the last one, never longer than {@link #MAX_WAIT_NANOS}. Not
- * thread-safe: the feed calls it from its one rebuild thread and from event threads under its own guard.
+ * waits until the budget has paid for the last one, never longer than {@link #MAX_WAIT_NANOS}. The feed asks
+ * from informer threads and pays from its rebuild thread; both methods hold the pacer's lock.
  */
 final class RebuildPacer {
     /** At most this much rebuild time may be spent back to back before rebuilds are paced. */

@@ -123,8 +123,8 @@ public class RepositoryAccessReconciler implements Reconciler<RepositoryAccess> 
 
     /** Whether the RegistryAuth has never had a status written (its reconciler has not looked at it yet). */
     private static boolean unseen(RegistryAuth auth) {
-        return auth.getStatus() == null || auth.getStatus().getObservedGeneration() == null
-                && (auth.getStatus().getConditions() == null || auth.getStatus().getConditions().isEmpty());
+        return auth.getStatus() == null || (auth.getStatus().getObservedGeneration() == null
+                && (auth.getStatus().getConditions() == null || auth.getStatus().getConditions().isEmpty()));
     }
 
     /** Whether the grant has Secrets to clean up when it goes: it asks for credentials, or its status names some. */

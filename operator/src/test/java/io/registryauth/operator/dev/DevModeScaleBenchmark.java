@@ -46,8 +46,6 @@ class DevModeScaleBenchmark {
     private static final String JAVA = System.getProperty("registryauth.bench.java",
             Path.of(System.getProperty("java.home"), "bin", "java").toString());
     private static final String JVM_OPTIONS = System.getProperty("registryauth.bench.jvmOptions", "");
-    /** "list": poll by listing every grant (as this benchmark first did) instead of one watch. */
-    private static final boolean LIST_PROBE = "list".equals(System.getProperty("registryauth.bench.readyProbe"));
     private static final Pattern REBUILT = Pattern.compile("realm registry/main \\(service [^)]*\\) serves");
     private static final String SERVICE = "registry.bench:5000";
     private int port;
@@ -78,15 +76,8 @@ class DevModeScaleBenchmark {
             int rebuildsWhenServed = rebuilds(log);
             // The operator's own transport: the JDK client's HTTP/2 upgrade trips over a list this large.
             try (KubernetesClient client = Clients.configure(new KubernetesClientBuilder()
-                    .withConfig(Config.fromKubeconfig(Files.readString(state.resolve("kubeconfig"))))).build();
-                 ScaleProbes.ReadyCount watch = LIST_PROBE ? null : new ScaleProbes.ReadyCount(client, "registry")) {
-                waitFor("every grant Ready", dev, () -> {
-                    if (LIST_PROBE) {
-                        Thread.sleep(500); // each look lists every grant
-                        return ready(client) == GRANTS;
-                    }
-                    return watch.count() == GRANTS;
-                });
+                    .withConfig(Config.fromKubeconfig(Files.readString(state.resolve("kubeconfig"))))).build()) {
+                ScaleProbes.waitForReady(client, "registry", GRANTS, dev, Duration.ofMillis(20), Duration.ofMillis(500));
             }
             long allReady = System.nanoTime();
             int rebuildsWhenReady = rebuilds(log);
@@ -185,10 +176,6 @@ class DevModeScaleBenchmark {
 
     private String granted(int grant, String actions) throws Exception {
         return ScaleProbes.granted("http://127.0.0.1:" + port + "/token", SERVICE, grant % USERS, grant, actions);
-    }
-
-    private static long ready(KubernetesClient client) {
-        return ScaleProbes.ready(client, "registry");
     }
 
     /** How many times the realm was built anew so far (the feed logs each realm it builds). */

@@ -42,8 +42,6 @@ import org.junit.jupiter.api.Test;
  * </pre>
  */
 class ClusterModeMemoryBenchmark {
-    /** "list": poll by listing every grant (as this benchmark first did) instead of one watch. */
-    private static final boolean LIST_PROBE = "list".equals(System.getProperty("registryauth.bench.readyProbe"));
     private static final int GRANTS = Integer.getInteger("registryauth.bench.grants", 10_000);
     private static final int USERS = Integer.getInteger("registryauth.bench.users", 1_000);
     private static final int ROBOTS = Integer.getInteger("registryauth.bench.robots", 100);
@@ -84,15 +82,8 @@ class ClusterModeMemoryBenchmark {
                 int last = GRANTS - 1;
                 waitFor("the last grant served", operator, () -> granted(last, "pull").contains("pull"));
                 long served = System.nanoTime();
-                try (ScaleProbes.ReadyCount watch = LIST_PROBE ? null : new ScaleProbes.ReadyCount(client, "registry")) {
-                    waitFor("every grant Ready", operator, () -> {
-                        if (LIST_PROBE) {
-                            Thread.sleep(1_000); // each look lists every grant
-                            return ready(client) == GRANTS + ROBOTS;
-                        }
-                        return watch.count() == GRANTS + ROBOTS;
-                    });
-                }
+                ScaleProbes.waitForReady(client, "registry", GRANTS + ROBOTS, operator, Duration.ofMillis(100),
+                        Duration.ofSeconds(1));
                 long allReady = System.nanoTime();
                 List<Long> changes = new ArrayList<>();
                 for (int i = 0; i < CHANGES; i++) {
@@ -146,10 +137,6 @@ class ClusterModeMemoryBenchmark {
     private static String granted(int grant, String actions) throws Exception {
         return ScaleProbes.granted("http://127.0.0.1:" + Main.REALM_PORT + "/token", Fixtures.SERVICE, grant % USERS,
                 grant, actions);
-    }
-
-    private static long ready(KubernetesClient client) {
-        return ScaleProbes.ready(client, "registry");
     }
 
     private static void waitFor(String what, Process operator, ScaleProbes.Check check) throws Exception {

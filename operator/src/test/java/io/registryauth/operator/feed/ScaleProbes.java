@@ -49,7 +49,7 @@ public final class ScaleProbes {
     }
 
     /** How many grants in {@code namespace} have Ready=True, as listed from the API server. */
-    public static long ready(KubernetesClient client, String namespace) {
+    private static long ready(KubernetesClient client, String namespace) {
         return client.resources(RepositoryAccess.class).inNamespace(namespace).list().getItems().stream()
                 .filter(g -> g.getStatus() != null && g.getStatus().getConditions() != null
                         && g.getStatus().getConditions().stream().anyMatch(ScaleProbes::readyTrue))
@@ -61,7 +61,7 @@ public final class ScaleProbes {
      * {@code kubectl get -w} would see them. Listing every grant again and again cost the API server and the
      * operator's two cores more than the status writes being waited for; a watch costs one event per write.
      */
-    public static final class ReadyCount implements AutoCloseable {
+    private static final class ReadyCount implements AutoCloseable {
         private final Set<String> ready = ConcurrentHashMap.newKeySet();
         private final SharedIndexInformer<RepositoryAccess> informer;
 
@@ -106,6 +106,25 @@ public final class ScaleProbes {
 
     private static boolean readyTrue(Condition c) {
         return "Ready".equals(c.getType()) && "True".equals(c.getStatus());
+    }
+
+    /**
+     * Waits until {@code expected} grants in {@code namespace} are Ready, looking every {@code every}: counted over
+     * one watch ({@link ReadyCount}), or with {@code -Dregistryauth.bench.readyProbe=list} by listing every grant
+     * each {@code listEvery} (the probe the scale benchmarks first had, kept to compare with).
+     */
+    public static void waitForReady(KubernetesClient client, String namespace, long expected, Process process,
+                                    Duration every, Duration listEvery) throws Exception {
+        if ("list".equals(System.getProperty("registryauth.bench.readyProbe"))) {
+            waitFor("every grant Ready", process, every, () -> {
+                Thread.sleep(listEvery.toMillis()); // each look lists every grant
+                return ready(client, namespace) == expected;
+            });
+            return;
+        }
+        try (ReadyCount watch = new ReadyCount(client, namespace)) {
+            waitFor("every grant Ready", process, every, () -> watch.count() == expected);
+        }
     }
 
     /** Polls {@code check} every {@code every} until it holds; fails when {@code process} exits or after 15 minutes. */
